@@ -31,6 +31,13 @@ struct hba_adapter_params {
 	struct hba_fw_config fw;	/* the simulated adapter to power on */
 	u32 drv_max_cmds;		/* clamp; 0 = HBA_DRV_MAX_CMDS */
 	u32 event_ring_records;		/* per open file; 0 = 256 */
+	/*
+	 * Optional: told of every firmware event after it was queued to the
+	 * open files (the SCSI glue adds/removes LUNs on VD events).  Called
+	 * from the driver's work item, sleepable, with no core lock held.
+	 */
+	void (*on_event)(void *ctx, const struct hbamgr_event *ev);
+	void *on_event_ctx;
 };
 
 /*
