@@ -1,0 +1,172 @@
+#include "daemon/server/authorizer.h"
+
+#include <grp.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "daemon/server/test_support.h"
+#include "daemon/server/unix_listener.h"
+#include "gmock/gmock.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "gtest/gtest.h"
+
+namespace hbamgr::server {
+namespace {
+
+using testing::CallProbe;
+using ::testing::HasSubstr;
+using testing::kAdminMethod;
+using testing::kReadMethod;
+using testing::ProbeResult;
+using testing::ProbeService;
+using ::testing::StartsWith;
+using testing::TempDir;
+
+constexpr uid_t kNobody = 65534;
+
+gid_t GroupId(const char* name) {
+  struct group* g = getgrnam(name);
+  EXPECT_NE(g, nullptr) << "test needs group " << name;
+  return g != nullptr ? g->gr_gid : 0;
+}
+
+// Serves the probe service on a unix socket anyone may connect to, with the
+// given admin group.
+class AuthorizerTest : public ::testing::Test {
+ protected:
+  void Start(std::string admin_group, const PeerRegistry* authorizer_registry = nullptr) {
+    authorizer_ = std::make_unique<Authorizer>(
+        authorizer_registry != nullptr ? authorizer_registry : &registry_, std::move(admin_group));
+    service_ = std::make_unique<ProbeService>(authorizer_.get());
+    absl::StatusOr<std::unique_ptr<UnixSocketListener>> l =
+        UnixSocketListener::Bind({.path = path_, .mode = 0666}, &registry_);
+    ASSERT_TRUE(l.ok()) << l.status();
+    listener_ = std::move(*l);
+    grpc::ServerBuilder builder;
+    builder.RegisterCallbackGenericService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    ASSERT_TRUE(listener_->Start(server_.get()).ok());
+  }
+  void TearDown() override {
+    if (listener_) listener_->Stop();
+    if (server_) server_->Shutdown();
+  }
+
+  ProbeResult CallAsRoot(const std::string& method) {
+    return CallProbe(grpc::CreateChannel("unix:" + path_, grpc::InsecureChannelCredentials()),
+                     method);
+  }
+
+  // Runs the probe client as uid/gid in a fresh process (exec'd after
+  // fork, so it shares no gRPC state with this one).
+  ProbeResult CallAs(uid_t uid, gid_t gid, const std::string& method) {
+    int out[2];
+    EXPECT_EQ(pipe(out), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) _exit(3);
+      execl(HBAMGR_PROBE_CLIENT, HBAMGR_PROBE_CLIENT, path_.c_str(), method.c_str(), nullptr);
+      _exit(4);
+    }
+    close(out[1]);
+    std::string text;
+    char buf[512];
+    ssize_t n;
+    while ((n = read(out[0], buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
+    close(out[0]);
+    int status = 0;
+    EXPECT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "probe client status " << status;
+    ProbeResult r;
+    size_t nl = text.find('\n');
+    int code = -1;
+    if (nl == std::string::npos || !absl::SimpleAtoi(text.substr(0, nl), &code)) {
+      ADD_FAILURE() << "bad probe client output: " << text;
+      return r;
+    }
+    r.code = static_cast<grpc::StatusCode>(code);
+    (r.code == grpc::StatusCode::OK ? r.body : r.message) = text.substr(nl + 1);
+    return r;
+  }
+
+  TempDir dir_;
+  const std::string path_ = dir_.File("hbamgrd.sock");
+  PeerRegistry registry_;
+  std::unique_ptr<Authorizer> authorizer_;
+  std::unique_ptr<ProbeService> service_;
+  std::unique_ptr<UnixSocketListener> listener_;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+TEST_F(AuthorizerTest, RootIsAdmin) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root";
+  Start("");
+  ProbeResult r = CallAsRoot(kAdminMethod);
+  ASSERT_EQ(r.code, grpc::StatusCode::OK) << r.message;
+  EXPECT_THAT(r.body, StartsWith("uid:0|fd:"));
+}
+
+TEST_F(AuthorizerTest, NonAdminMayReadButNotAdminister) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to switch uid";
+  Start("");
+  ProbeResult read = CallAs(kNobody, kNobody, kReadMethod);
+  ASSERT_EQ(read.code, grpc::StatusCode::OK) << read.message;
+  EXPECT_THAT(read.body, StartsWith("uid:65534|fd:"));
+  ProbeResult admin = CallAs(kNobody, kNobody, kAdminMethod);
+  EXPECT_EQ(admin.code, grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(admin.message, "uid 65534 is not root; administrative calls need root");
+}
+
+TEST_F(AuthorizerTest, NonMemberOfAdminGroupIsDenied) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to switch uid";
+  Start("root");  // nobody is not in group root
+  ProbeResult r = CallAs(kNobody, kNobody, kAdminMethod);
+  EXPECT_EQ(r.code, grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(r.message,
+            "uid 65534 is not in group 'root'; administrative calls need root or membership of "
+            "it");
+}
+
+TEST_F(AuthorizerTest, ConnectionGidInAdminGroupIsAdmin) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to switch uid";
+  Start("daemon");  // nobody's passwd entry is not in it; the process gid is
+  ProbeResult r = CallAs(kNobody, GroupId("daemon"), kAdminMethod);
+  EXPECT_EQ(r.code, grpc::StatusCode::OK) << r.message;
+}
+
+TEST_F(AuthorizerTest, PasswdGroupOfUidInAdminGroupIsAdmin) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to switch uid";
+  // The process runs with gid daemon, but nobody's passwd primary group is
+  // nogroup, which getgrouplist reports.
+  Start("nogroup");
+  ProbeResult r = CallAs(kNobody, GroupId("daemon"), kAdminMethod);
+  EXPECT_EQ(r.code, grpc::StatusCode::OK) << r.message;
+}
+
+TEST_F(AuthorizerTest, MissingAdminGroupMeansOnlyRoot) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to switch uid";
+  Start("no-such-group-hbamgr");
+  EXPECT_EQ(CallAs(kNobody, kNobody, kAdminMethod).code, grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(CallAsRoot(kAdminMethod).code, grpc::StatusCode::OK);
+}
+
+TEST_F(AuthorizerTest, UnixPeerWithoutRecordedCredentialsIsUnauthenticated) {
+  PeerRegistry empty;
+  Start("", &empty);
+  ProbeResult r = CallAsRoot(kReadMethod);
+  EXPECT_EQ(r.code, grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(r.message, HasSubstr("has no recorded credentials"));
+}
+
+}  // namespace
+}  // namespace hbamgr::server

@@ -1,0 +1,176 @@
+// hbamgrd's persistent store: events, command audit and health history in one
+// SQLite database (WAL journal, schema migrations by PRAGMA user_version,
+// retention in bounded batches).
+#ifndef HBAMGR_DAEMON_STORE_STORE_H_
+#define HBAMGR_DAEMON_STORE_STORE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+struct hbamgr_event;
+struct sqlite3;
+
+namespace hbamgr::store {
+
+// One firmware event of one adapter: struct hbamgr_event plus the adapter id.
+struct EventRow {
+  uint32_t adapter = 0;
+  uint64_t seq = 0;           // firmware sequence number, unique per adapter
+  uint64_t timestamp_ns = 0;  // firmware time, CLOCK_REALTIME ns
+  uint16_t type = 0;          // HBAMGR_EVT_TYPE_*
+  uint8_t event_class = 0;    // enum hbamgr_event_class
+  uint8_t severity = 0;       // enum hbamgr_severity
+  uint32_t code = 0;          // enum hbamgr_event_code
+  uint16_t encl_id = 0;
+  uint16_t slot = 0;
+  uint16_t pd_id = 0;
+  uint16_t vd_id = 0;
+  uint32_t arg0 = 0;
+  uint32_t arg1 = 0;
+  std::string description{};
+
+  // Copies every field of `ev`; the description stops at its first NUL (or
+  // after all 64 bytes when the firmware left none).
+  static EventRow FromUapi(uint32_t adapter, const hbamgr_event& ev);
+
+  friend bool operator==(const EventRow&, const EventRow&) = default;
+};
+
+// Filters for QueryEvents; an unset field does not filter.  (Every member of
+// these structs has an initializer so designated initializers may leave any
+// out without -Wmissing-field-initializers.)
+struct EventQuery {
+  std::optional<uint32_t> adapter{};
+  std::optional<uint8_t> min_severity{};  // severity >= min_severity
+  std::optional<uint8_t> event_class{};
+  std::optional<uint32_t> code{};
+  std::optional<uint64_t> min_seq{};   // inclusive
+  std::optional<uint64_t> max_seq{};   // inclusive
+  std::optional<uint64_t> since_ns{};  // timestamp_ns >= since_ns
+  uint32_t limit = 0;                  // 0 = no limit
+  // Order: with `adapter` set by seq, otherwise by (timestamp_ns, adapter,
+  // seq); ascending unless newest_first.  `limit` keeps the first rows of that
+  // order, so newest_first + limit gives the latest N.
+  bool newest_first = false;
+};
+
+// One gRPC call, recorded after it finished.
+struct AuditRow {
+  int64_t id = 0;           // assigned by AddAudit; ignored on insert
+  int64_t time_ns = 0;      // call start, CLOCK_REALTIME ns
+  std::string peer{};       // caller identity: "uid:1000", "cert:CN=..."
+  std::string method{};     // full gRPC method, e.g. "/hbamgr.v1.Hba/CreateVd"
+  std::string target{};     // what it acted on, e.g. "/c0/v1" (may be empty)
+  std::string arguments{};  // short human-readable summary of the request
+  int32_t result_code = 0;  // grpc::StatusCode
+  std::string result_message{};
+  int64_t duration_us = 0;
+
+  friend bool operator==(const AuditRow&, const AuditRow&) = default;
+};
+
+struct AuditQuery {
+  std::optional<int64_t> since_ns{};    // time_ns >= since_ns
+  std::optional<std::string> peer{};    // exact match
+  std::optional<std::string> method{};  // exact match
+  uint32_t limit = 0;                   // 0 = no limit
+  bool newest_first = false;            // order by (time_ns, id)
+};
+
+// One adapter health transition.
+struct HealthRow {
+  int64_t id = 0;  // assigned by AddHealth; ignored on insert
+  int64_t time_ns = 0;
+  uint32_t adapter = 0;
+  std::string state{};   // e.g. "SERVING", "RESETTING", "FAILED"
+  std::string reason{};  // why it changed
+
+  friend bool operator==(const HealthRow&, const HealthRow&) = default;
+};
+
+struct HealthQuery {
+  std::optional<uint32_t> adapter{};
+  std::optional<int64_t> since_ns{};
+  uint32_t limit = 0;         // 0 = no limit
+  bool newest_first = false;  // order by (time_ns, id)
+};
+
+// Rows older than now - max_age are deleted; absl::InfiniteDuration() keeps
+// that table forever.  Deletion runs in transactions of at most `batch` rows so
+// writers are never blocked for long.
+struct RetentionPolicy {
+  absl::Duration event_max_age = absl::InfiniteDuration();
+  absl::Duration audit_max_age = absl::InfiniteDuration();
+  absl::Duration health_max_age = absl::InfiniteDuration();
+  uint32_t batch = 1000;  // must be > 0
+};
+
+struct RetentionResult {
+  uint64_t events_deleted = 0;
+  uint64_t audit_deleted = 0;
+  uint64_t health_deleted = 0;
+  uint64_t batches = 0;  // transactions committed
+};
+
+// Thread-safe: all calls serialise on one connection.
+class Store {
+ public:
+  // The schema version this build writes (PRAGMA user_version).
+  static constexpr int kSchemaVersion = 2;
+
+  // Opens (creating if missing) the database at `path` and migrates it to
+  // kSchemaVersion, each missing step in its own transaction.  Fails with
+  // FAILED_PRECONDITION for a database newer than this build or a path that
+  // cannot be opened (missing directory), and with DATA_LOSS for a file that
+  // is not a usable SQLite database.  Messages start "database <path>: ".
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Stores `rows` in one transaction.  A row whose (adapter, seq) is already
+  // stored is skipped, so re-reading a backfill range is harmless.  Returns
+  // the number of rows actually added.
+  absl::StatusOr<size_t> AddEvents(std::span<const EventRow> rows);
+  // Highest stored seq of `adapter`, 0 when it has none.
+  absl::StatusOr<uint64_t> LastEventSeq(uint32_t adapter);
+  absl::StatusOr<std::vector<EventRow>> QueryEvents(const EventQuery& query);
+
+  // Returns the new row's id.
+  absl::StatusOr<int64_t> AddAudit(const AuditRow& row);
+  absl::StatusOr<std::vector<AuditRow>> QueryAudit(const AuditQuery& query);
+
+  absl::StatusOr<int64_t> AddHealth(const HealthRow& row);
+  absl::StatusOr<std::vector<HealthRow>> QueryHealth(const HealthQuery& query);
+
+  absl::StatusOr<RetentionResult> ApplyRetention(const RetentionPolicy& policy, absl::Time now);
+
+ private:
+  explicit Store(sqlite3* db);
+  // Deletes the rows of `table` with time_column < cutoff, oldest first, in
+  // transactions of `batch` rows; counts them into *batches.
+  absl::StatusOr<uint64_t> DeleteOlderThan(const char* table, const char* time_column,
+                                           absl::Time cutoff, uint32_t batch, uint64_t* batches)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Protects the connection; a leaf lock (no other lock is taken under it).
+  absl::Mutex mu_;
+  // The one connection; every statement runs with mu_ held.
+  sqlite3* const db_ ABSL_PT_GUARDED_BY(mu_);
+};
+
+}  // namespace hbamgr::store
+
+#endif  // HBAMGR_DAEMON_STORE_STORE_H_

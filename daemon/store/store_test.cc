@@ -1,0 +1,371 @@
+#include "daemon/store/store.h"
+
+#include <linux/hbamgr.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hbamgr::store {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "hbamgr-store-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+EventRow Event(uint32_t adapter, uint64_t seq, uint64_t ts, uint8_t severity = HBAMGR_SEV_INFO,
+               uint8_t event_class = HBAMGR_EVC_PD, uint32_t code = HBAMGR_EVT_PD_INSERTED) {
+  EventRow r;
+  r.adapter = adapter;
+  r.seq = seq;
+  r.timestamp_ns = ts;
+  r.type = HBAMGR_EVT_TYPE_RECORD;
+  r.event_class = event_class;
+  r.severity = severity;
+  r.code = code;
+  r.encl_id = 1;
+  r.slot = static_cast<uint16_t>(seq % 8);
+  r.pd_id = 7;
+  r.vd_id = HBAMGR_ID_NONE;
+  r.arg0 = 100 + static_cast<uint32_t>(seq);
+  r.arg1 = 200;
+  r.description = "event " + std::to_string(seq);
+  return r;
+}
+
+std::vector<uint64_t> Seqs(const std::vector<EventRow>& rows) {
+  std::vector<uint64_t> out;
+  for (const EventRow& r : rows) out.push_back(r.seq);
+  return out;
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<Store>> s = Store::Open(dir_.File("hbamgrd.db"));
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(*s);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST(EventRowTest, FromUapiCopiesEveryField) {
+  hbamgr_event ev{};
+  ev.seq = 42;
+  ev.timestamp_ns = 1234567890123;
+  ev.type = HBAMGR_EVT_TYPE_RECORD;
+  ev.event_class = HBAMGR_EVC_VD;
+  ev.severity = HBAMGR_SEV_CRITICAL;
+  ev.code = HBAMGR_EVT_VD_STATE_CHANGE;
+  ev.encl_id = 2;
+  ev.slot = 3;
+  ev.pd_id = 4;
+  ev.vd_id = 5;
+  ev.arg0 = 6;
+  ev.arg1 = 7;
+  strcpy(ev.description, "VD 5 degraded");
+  EventRow r = EventRow::FromUapi(9, ev);
+  EXPECT_EQ(r.adapter, 9u);
+  EXPECT_EQ(r.seq, 42u);
+  EXPECT_EQ(r.timestamp_ns, 1234567890123u);
+  EXPECT_EQ(r.type, HBAMGR_EVT_TYPE_RECORD);
+  EXPECT_EQ(r.event_class, HBAMGR_EVC_VD);
+  EXPECT_EQ(r.severity, HBAMGR_SEV_CRITICAL);
+  EXPECT_EQ(r.code, static_cast<uint32_t>(HBAMGR_EVT_VD_STATE_CHANGE));
+  EXPECT_EQ(r.encl_id, 2);
+  EXPECT_EQ(r.slot, 3);
+  EXPECT_EQ(r.pd_id, 4);
+  EXPECT_EQ(r.vd_id, 5);
+  EXPECT_EQ(r.arg0, 6u);
+  EXPECT_EQ(r.arg1, 7u);
+  EXPECT_EQ(r.description, "VD 5 degraded");
+}
+
+TEST(EventRowTest, FromUapiStopsAtDescriptionEndWithoutNul) {
+  hbamgr_event ev{};
+  memset(ev.description, 'x', sizeof(ev.description));
+  EXPECT_EQ(EventRow::FromUapi(0, ev).description, std::string(sizeof(ev.description), 'x'));
+}
+
+TEST_F(StoreTest, AddEventsRoundTripsEveryField) {
+  std::vector<EventRow> rows = {Event(0, 1, 1000), Event(0, 2, 2000, HBAMGR_SEV_FATAL)};
+  rows[1].description = "it's \"quoted\"; DROP TABLE events";
+  absl::StatusOr<size_t> added = store_->AddEvents(rows);
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(*added, 2u);
+  absl::StatusOr<std::vector<EventRow>> got = store_->QueryEvents({});
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, rows);
+}
+
+TEST_F(StoreTest, AddingStoredSeqIsANoOp) {
+  ASSERT_TRUE(store_->AddEvents(std::vector{Event(0, 1, 10), Event(0, 2, 20)}).ok());
+  // A backfill overlapping what is stored; the stored row wins.
+  EventRow changed = Event(0, 2, 20);
+  changed.description = "replayed";
+  absl::StatusOr<size_t> added = store_->AddEvents(std::vector{changed, Event(0, 3, 30)});
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(*added, 1u);
+  absl::StatusOr<std::vector<EventRow>> got = store_->QueryEvents({.adapter = 0});
+  ASSERT_TRUE(got.ok());
+  EXPECT_THAT(Seqs(*got), ElementsAre(1, 2, 3));
+  EXPECT_EQ((*got)[1].description, "event 2");
+}
+
+TEST_F(StoreTest, SameSeqOnAnotherAdapterIsStored) {
+  ASSERT_TRUE(store_->AddEvents(std::vector{Event(0, 1, 10), Event(1, 1, 10)}).ok());
+  EXPECT_EQ(store_->QueryEvents({})->size(), 2u);
+}
+
+TEST_F(StoreTest, LastEventSeqIsPerAdapter) {
+  EXPECT_EQ(*store_->LastEventSeq(0), 0u);
+  ASSERT_TRUE(store_->AddEvents(std::vector{Event(0, 5, 10), Event(0, 3, 5), Event(1, 9, 1)}).ok());
+  EXPECT_EQ(*store_->LastEventSeq(0), 5u);
+  EXPECT_EQ(*store_->LastEventSeq(1), 9u);
+  EXPECT_EQ(*store_->LastEventSeq(2), 0u);
+}
+
+class EventQueryTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    ASSERT_TRUE(
+        store_
+            ->AddEvents(std::vector{
+                Event(0, 1, 100, HBAMGR_SEV_INFO, HBAMGR_EVC_PD, HBAMGR_EVT_PD_INSERTED),
+                Event(0, 2, 200, HBAMGR_SEV_WARNING, HBAMGR_EVC_PD, HBAMGR_EVT_PD_TEMPERATURE),
+                Event(0, 3, 300, HBAMGR_SEV_CRITICAL, HBAMGR_EVC_VD, HBAMGR_EVT_VD_STATE_CHANGE),
+                Event(0, 4, 400, HBAMGR_SEV_FATAL, HBAMGR_EVC_CTRL, HBAMGR_EVT_CTRL_FW_FAULT),
+                Event(1, 1, 150, HBAMGR_SEV_WARNING, HBAMGR_EVC_PD, HBAMGR_EVT_PD_TEMPERATURE),
+                Event(1, 2, 350, HBAMGR_SEV_INFO, HBAMGR_EVC_BGOP, HBAMGR_EVT_BGOP_STARTED),
+            })
+            .ok());
+  }
+
+  std::vector<std::pair<uint32_t, uint64_t>> Query(const EventQuery& q) {
+    absl::StatusOr<std::vector<EventRow>> rows = store_->QueryEvents(q);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    std::vector<std::pair<uint32_t, uint64_t>> out;
+    for (const EventRow& r : rows.value_or(std::vector<EventRow>{})) {
+      out.emplace_back(r.adapter, r.seq);
+    }
+    return out;
+  }
+  static std::pair<uint32_t, uint64_t> P(uint32_t a, uint64_t s) { return {a, s}; }
+};
+
+TEST_F(EventQueryTest, NoFilterOrdersByTimeAcrossAdapters) {
+  EXPECT_THAT(Query({}), ElementsAre(P(0, 1), P(1, 1), P(0, 2), P(0, 3), P(1, 2), P(0, 4)));
+}
+
+TEST_F(EventQueryTest, Adapter) {
+  EXPECT_THAT(Query({.adapter = 1}), ElementsAre(P(1, 1), P(1, 2)));
+}
+
+TEST_F(EventQueryTest, MinSeverity) {
+  EXPECT_THAT(Query({.min_severity = HBAMGR_SEV_CRITICAL}), ElementsAre(P(0, 3), P(0, 4)));
+}
+
+TEST_F(EventQueryTest, EventClass) {
+  EXPECT_THAT(Query({.event_class = HBAMGR_EVC_PD}), ElementsAre(P(0, 1), P(1, 1), P(0, 2)));
+}
+
+TEST_F(EventQueryTest, Code) {
+  EXPECT_THAT(Query({.code = HBAMGR_EVT_PD_TEMPERATURE}), ElementsAre(P(1, 1), P(0, 2)));
+}
+
+TEST_F(EventQueryTest, SeqRange) {
+  EXPECT_THAT(Query({.adapter = 0, .min_seq = 2, .max_seq = 3}), ElementsAre(P(0, 2), P(0, 3)));
+}
+
+TEST_F(EventQueryTest, Since) {
+  EXPECT_THAT(Query({.since_ns = 350}), ElementsAre(P(1, 2), P(0, 4)));
+}
+
+TEST_F(EventQueryTest, LimitKeepsTheFirstRows) {
+  EXPECT_THAT(Query({.adapter = 0, .limit = 2}), ElementsAre(P(0, 1), P(0, 2)));
+}
+
+TEST_F(EventQueryTest, NewestFirstWithLimitGivesTheLatest) {
+  EXPECT_THAT(Query({.adapter = 0, .limit = 2, .newest_first = true}),
+              ElementsAre(P(0, 4), P(0, 3)));
+  EXPECT_THAT(Query({.limit = 1, .newest_first = true}), ElementsAre(P(0, 4)));
+}
+
+TEST_F(EventQueryTest, FiltersCombine) {
+  EXPECT_THAT(Query({.adapter = 0, .min_severity = HBAMGR_SEV_WARNING, .since_ns = 250}),
+              ElementsAre(P(0, 3), P(0, 4)));
+  EXPECT_THAT(Query({.adapter = 1, .code = HBAMGR_EVT_CTRL_FW_FAULT}), IsEmpty());
+}
+
+AuditRow Audit(int64_t t, std::string peer, std::string method) {
+  return AuditRow{.time_ns = t,
+                  .peer = std::move(peer),
+                  .method = std::move(method),
+                  .target = "/c0/v1",
+                  .arguments = "r1 drives=0:1-2",
+                  .result_code = 7,
+                  .result_message = "uid 1000 is not in group 'hbamgr'",
+                  .duration_us = 1500};
+}
+
+TEST_F(StoreTest, AuditRoundTripAndFilters) {
+  std::vector<AuditRow> rows = {Audit(10, "uid:0", "/hbamgr.v1.Hba/CreateVd"),
+                                Audit(20, "uid:1000", "/hbamgr.v1.Hba/CreateVd"),
+                                Audit(30, "cert:CN=ops", "/hbamgr.v1.Hba/Restart")};
+  for (AuditRow& r : rows) {
+    absl::StatusOr<int64_t> id = store_->AddAudit(r);
+    ASSERT_TRUE(id.ok()) << id.status();
+    r.id = *id;
+  }
+  EXPECT_EQ(*store_->QueryAudit({}), rows);
+  EXPECT_THAT(*store_->QueryAudit({.since_ns = 20}), ElementsAre(rows[1], rows[2]));
+  EXPECT_THAT(*store_->QueryAudit({.peer = "uid:1000"}), ElementsAre(rows[1]));
+  EXPECT_THAT(*store_->QueryAudit({.method = "/hbamgr.v1.Hba/CreateVd"}),
+              ElementsAre(rows[0], rows[1]));
+  EXPECT_THAT(*store_->QueryAudit({.limit = 2, .newest_first = true}),
+              ElementsAre(rows[2], rows[1]));
+}
+
+TEST_F(StoreTest, HealthRoundTripAndFilters) {
+  std::vector<HealthRow> rows = {
+      {.time_ns = 10, .adapter = 0, .state = "SERVING", .reason = "init done"},
+      {.time_ns = 20, .adapter = 1, .state = "SERVING", .reason = "init done"},
+      {.time_ns = 30, .adapter = 0, .state = "RESETTING", .reason = "firmware fault 0x1"}};
+  for (HealthRow& r : rows) {
+    absl::StatusOr<int64_t> id = store_->AddHealth(r);
+    ASSERT_TRUE(id.ok()) << id.status();
+    r.id = *id;
+  }
+  EXPECT_EQ(*store_->QueryHealth({}), rows);
+  EXPECT_THAT(*store_->QueryHealth({.adapter = 0}), ElementsAre(rows[0], rows[2]));
+  EXPECT_THAT(*store_->QueryHealth({.since_ns = 15}), ElementsAre(rows[1], rows[2]));
+  EXPECT_THAT(*store_->QueryHealth({.adapter = 0, .limit = 1, .newest_first = true}),
+              ElementsAre(rows[2]));
+}
+
+TEST_F(StoreTest, RetentionDeletesOnlyOldRowsInBatches) {
+  const absl::Time now = absl::FromUnixSeconds(1'000'000);
+  const int64_t old_ns = absl::ToUnixNanos(now - absl::Hours(48));
+  const int64_t new_ns = absl::ToUnixNanos(now - absl::Hours(1));
+  std::vector<EventRow> events;
+  for (uint64_t seq = 1; seq <= 25; ++seq) events.push_back(Event(0, seq, old_ns + seq));
+  for (uint64_t seq = 26; seq <= 30; ++seq) events.push_back(Event(0, seq, new_ns));
+  ASSERT_TRUE(store_->AddEvents(events).ok());
+  for (int i = 0; i < 7; ++i) ASSERT_TRUE(store_->AddAudit(Audit(old_ns, "uid:0", "/m")).ok());
+  ASSERT_TRUE(store_->AddAudit(Audit(new_ns, "uid:0", "/m")).ok());
+  ASSERT_TRUE(store_->AddHealth({.time_ns = old_ns, .state = "SERVING"}).ok());
+  ASSERT_TRUE(store_->AddHealth({.time_ns = new_ns, .state = "SERVING"}).ok());
+
+  RetentionPolicy policy{.event_max_age = absl::Hours(24),
+                         .audit_max_age = absl::Hours(24),
+                         .health_max_age = absl::InfiniteDuration(),
+                         .batch = 10};
+  absl::StatusOr<RetentionResult> r = store_->ApplyRetention(policy, now);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->events_deleted, 25u);
+  EXPECT_EQ(r->audit_deleted, 7u);
+  EXPECT_EQ(r->health_deleted, 0u);
+  // events: 10 + 10 + 5; audit: 7.
+  EXPECT_EQ(r->batches, 4u);
+  EXPECT_THAT(Seqs(*store_->QueryEvents({})), ElementsAre(26, 27, 28, 29, 30));
+  EXPECT_EQ(store_->QueryAudit({})->size(), 1u);
+  EXPECT_EQ(store_->QueryHealth({})->size(), 2u);
+
+  // Nothing left to delete: one (empty) batch per limited table.
+  r = store_->ApplyRetention(policy, now);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->events_deleted + r->audit_deleted, 0u);
+  EXPECT_EQ(r->batches, 2u);
+}
+
+TEST_F(StoreTest, RetentionRejectsZeroBatch) {
+  absl::StatusOr<RetentionResult> r = store_->ApplyRetention({.batch = 0}, absl::Now());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(StoreTest, ConcurrentWritersAllLand) {
+  std::vector<std::thread> threads;
+  for (uint32_t adapter = 0; adapter < 4; ++adapter) {
+    threads.emplace_back([this, adapter] {
+      for (uint64_t seq = 1; seq <= 50; ++seq) {
+        EXPECT_TRUE(store_->AddEvents(std::vector{Event(adapter, seq, seq)}).ok());
+        EXPECT_TRUE(store_->LastEventSeq(adapter).ok());
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(store_->QueryEvents({})->size(), 200u);
+}
+
+TEST(StoreOpenTest, ReopenKeepsData) {
+  TempDir dir;
+  const std::string path = dir.File("hbamgrd.db");
+  {
+    auto store = Store::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->AddEvents(std::vector{Event(3, 17, 5)}).ok());
+    ASSERT_TRUE((*store)->AddHealth({.time_ns = 1, .adapter = 3, .state = "FAILED"}).ok());
+  }
+  auto store = Store::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(*(*store)->LastEventSeq(3), 17u);
+  EXPECT_EQ((*store)->QueryHealth({})->at(0).state, "FAILED");
+}
+
+TEST(StoreOpenTest, UsesWalJournal) {
+  TempDir dir;
+  const std::string path = dir.File("hbamgrd.db");
+  ASSERT_TRUE(Store::Open(path).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST(StoreOpenTest, GarbageFileIsDataLoss) {
+  TempDir dir;
+  const std::string path = dir.File("hbamgrd.db");
+  std::ofstream(path) << std::string(4096, 'G');
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path);
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss) << store.status();
+  EXPECT_THAT(store.status().message(), HasSubstr(path));
+}
+
+TEST(StoreOpenTest, MissingDirectoryFails) {
+  TempDir dir;
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(dir.File("no/such/dir/x.db"));
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition) << store.status();
+  EXPECT_THAT(store.status().message(), HasSubstr("no/such/dir/x.db"));
+}
+
+}  // namespace
+}  // namespace hbamgr::store
