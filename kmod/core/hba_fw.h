@@ -163,8 +163,10 @@ struct hba_ioc_facts {
 };
 
 struct hba_ioc_init {
-	u32 cmd_frames;		/* SMIDs 1..cmd_frames; <= facts.max_cmds */
-	u32 srb_frames;		/* next srb_frames SMIDs; <= facts.max_srbs */
+	u32 cmd_frames;		/* SMIDs 1..cmd_frames; at most
+				 * facts.max_cmds of them outstanding */
+	u32 srb_frames;		/* next srb_frames SMIDs; at most
+				 * facts.max_srbs of them outstanding */
 	u32 num_reply_queues;	/* <= facts.num_reply_queues */
 	u32 reply_ring_depth;	/* >= total frames + 1 */
 	struct hba_req_frame *frames;		/* [1 + total frames], [0] unused */
