@@ -1,0 +1,58 @@
+#include "cli/options.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace hbamgr::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+absl::StatusOr<CliOptions> Parse(std::vector<const char*> args, const char* env = nullptr) {
+  args.insert(args.begin(), "hbacli");
+  return ParseOptions(static_cast<int>(args.size()), args.data(), env);
+}
+
+TEST(OptionsTest, Defaults) {
+  absl::StatusOr<CliOptions> o = Parse({"/c0", "show"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->connection.socket, "/run/hbamgr/hbamgrd.sock");
+  EXPECT_EQ(o->timeout, absl::Seconds(30));
+  EXPECT_FALSE(o->json);
+  EXPECT_THAT(o->words, ElementsAre("/c0", "show"));
+}
+
+TEST(OptionsTest, EnvironmentSocketYieldsToFlag) {
+  absl::StatusOr<CliOptions> env = Parse({"show"}, "/tmp/env.sock");
+  ASSERT_TRUE(env.ok());
+  EXPECT_EQ(env->connection.socket, "/tmp/env.sock");
+  absl::StatusOr<CliOptions> flag = Parse({"--socket", "/tmp/flag.sock", "show"}, "/tmp/env.sock");
+  ASSERT_TRUE(flag.ok());
+  EXPECT_EQ(flag->connection.socket, "/tmp/flag.sock");
+}
+
+TEST(OptionsTest, OptionsAnywhere) {
+  absl::StatusOr<CliOptions> o = Parse({"/c0", "show", "--json", "--timeout=2.5", "--host", "h:1",
+                                        "--tls-ca", "ca", "--tls-cert", "c", "--tls-key", "k"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_TRUE(o->json);
+  EXPECT_EQ(o->timeout, absl::Milliseconds(2500));
+  EXPECT_EQ(o->connection.host, "h:1");
+  EXPECT_EQ(o->connection.tls_ca, "ca");
+  EXPECT_EQ(o->connection.tls_cert, "c");
+  EXPECT_EQ(o->connection.tls_key, "k");
+  EXPECT_THAT(o->words, ElementsAre("/c0", "show"));
+}
+
+TEST(OptionsTest, Errors) {
+  EXPECT_THAT(Parse({"--bogus"}).status().message(), HasSubstr("bogus"));
+  EXPECT_THAT(Parse({"--timeout", "soon"}).status().message(), HasSubstr("timeout"));
+  EXPECT_THAT(Parse({"--timeout", "0"}).status().message(), HasSubstr("--timeout must"));
+  EXPECT_THAT(Parse({"--socket"}).status().message(), HasSubstr("socket"));
+  // No prefix guessing: "--js" is not --json.
+  EXPECT_FALSE(Parse({"--js"}).ok());
+}
+
+}  // namespace
+}  // namespace hbamgr::cli

@@ -1,0 +1,256 @@
+"""Integration test fixture: a real hbamgrd on simulated adapters in a temp dir.
+
+The daemon is started in the foreground with its own config, unix socket and
+SQLite database under a temporary directory.  Readiness is polled with a
+deadline (socket accepts, grpc.health SERVING), never slept for.  stop() sends
+SIGTERM and checks the exit status is 0.
+
+Environment (set by tests/integration/CMakeLists.txt):
+  HBAMGRD  path of the hbamgrd binary
+  HBACLI   path of the hbacli binary
+  PYTHONPATH  the generated hbamgr.v1 / grpc.health.v1 stubs and examples/python
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+import grpc
+
+import health_pb2
+import health_pb2_grpc
+from hbamgr.v1 import daemon_pb2
+from hbamgr.v1 import daemon_pb2_grpc
+from hbamgr.v1 import events_pb2
+from hbamgr.v1 import events_pb2_grpc
+from hbamgr.v1 import inventory_pb2_grpc
+from hbamgr.v1 import maintenance_pb2_grpc
+from hbamgr.v1 import passthrough_pb2_grpc
+
+HBAMGRD = os.environ.get("HBAMGRD", "hbamgrd")
+HBACLI = os.environ.get("HBACLI", "hbacli")
+NOBODY = 65534
+START_DEADLINE_S = 60
+STOP_DEADLINE_S = 30
+
+
+def wait_until(predicate, timeout, what, interval=0.05):
+    """Polls predicate() until it returns a true value; fails after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def free_tcp_port():
+    """A port the kernel just handed out on 127.0.0.1 (the daemon does not log
+    the port it bound for tcp = host:0, so the test picks one)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Daemon:
+    """One hbamgrd process.  Usable across restarts on the same directory."""
+
+    def __init__(self, workdir, adapters=1, enclosures=1, slots=8, drives=8, default_vds=1,
+                 tcp=None, tls=None, extra_daemon=""):
+        self.workdir = workdir
+        self.socket_path = os.path.join(workdir, "hbamgrd.sock")
+        self.database = os.path.join(workdir, "hbamgrd.db")
+        self.config_path = os.path.join(workdir, "hbamgrd.conf")
+        self.log_path = os.path.join(workdir, "hbamgrd.log")
+        self.tcp = tcp
+        self.proc = None
+        self.channel = None
+        self.metrics_port = None
+        config = f"""[daemon]
+backend = sim
+log_level = debug
+watchdog = false
+{extra_daemon}
+[sim]
+adapters = {adapters}
+enclosures = {enclosures}
+slots_per_enclosure = {slots}
+drives = {drives}
+drive_size_mb = 64
+sector_size = 512
+default_vds = {default_vds}
+fault_injection = true
+
+[listen]
+unix_socket = {self.socket_path}
+socket_mode = 0666
+admin_group =
+"""
+        if tcp:
+            config += f"tcp = {tcp}\n\n[tls]\ncert = {tls['cert']}\nkey = {tls['key']}\n" \
+                      f"client_ca = {tls['client_ca']}\n"
+        config += f"""
+[store]
+database = {self.database}
+
+[metrics]
+listen = 127.0.0.1:0
+"""
+        with open(self.config_path, "w") as f:
+            f.write(config)
+
+    def start(self):
+        log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([HBAMGRD, "--foreground", "--config", self.config_path],
+                                     stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        log.close()
+        self.channel = grpc.insecure_channel("unix:" + self.socket_path)
+        health = health_pb2_grpc.HealthStub(self.channel)
+
+        def serving():
+            if self.proc.poll() is not None:
+                raise AssertionError(
+                    f"hbamgrd exited with {self.proc.returncode} while starting:\n{self.log()}")
+            if not os.path.exists(self.socket_path):
+                return False
+            try:
+                resp = health.Check(health_pb2.HealthCheckRequest(service=""), timeout=1)
+            except grpc.RpcError:
+                return False
+            return resp.status == health_pb2.HealthCheckResponse.SERVING
+
+        wait_until(serving, START_DEADLINE_S, "hbamgrd to serve")
+        match = None
+        for line in self.log().splitlines():
+            match = re.search(r"METRICS_PORT=(\d+)", line) or match
+        self.metrics_port = int(match.group(1)) if match else None
+        return self
+
+    def stop(self):
+        """SIGTERM, then the exit status must be 0."""
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+        if self.proc is None:
+            return 0
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=STOP_DEADLINE_S)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"hbamgrd ignored SIGTERM for {STOP_DEADLINE_S}s:\n{self.log()}")
+        self.proc = None
+        return code
+
+    def kill(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def log(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    # gRPC stubs on the unix socket.
+    def inventory(self):
+        return inventory_pb2_grpc.InventoryStub(self.channel)
+
+    def events(self):
+        return events_pb2_grpc.EventsStub(self.channel)
+
+    def maintenance(self):
+        return maintenance_pb2_grpc.MaintenanceStub(self.channel)
+
+    def passthrough(self):
+        return passthrough_pb2_grpc.PassthroughStub(self.channel)
+
+    def daemon(self):
+        return daemon_pb2_grpc.DaemonStub(self.channel)
+
+    def query_events(self, adapter="c0"):
+        resp = self.events().QueryEvents(
+            events_pb2.QueryEventsRequest(filter=events_pb2.EventFilter(adapter=adapter)),
+            timeout=30)
+        return list(resp.events)
+
+    def daemon_info(self):
+        return self.daemon().GetDaemonInfo(daemon_pb2.GetDaemonInfoRequest(), timeout=30)
+
+    def metrics(self):
+        """The /metrics text, or None when the port is unknown."""
+        if self.metrics_port is None:
+            return None
+        with socket.create_connection(("127.0.0.1", self.metrics_port), timeout=10) as s:
+            s.sendall(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            chunks = []
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        return b"".join(chunks).decode(errors="replace")
+
+    def cli(self, *args, uid=None, json_output=True, socket_path=None, timeout=120):
+        """Runs hbacli against this daemon: (exit status, parsed JSON or None, stdout,
+        stderr)."""
+        return run_cli(["--socket", socket_path or self.socket_path, *args], uid=uid,
+                       json_output=json_output, timeout=timeout)
+
+
+def run_cli(args, uid=None, json_output=True, timeout=120):
+    cmd = [HBACLI, *args]
+    if json_output:
+        cmd.append("--json")
+    if uid is not None:
+        cmd = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", *cmd]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    parsed = None
+    if json_output and proc.stdout.strip():
+        parsed = json.loads(proc.stdout)
+    return proc.returncode, parsed, proc.stdout, proc.stderr
+
+
+class DaemonTestCase(unittest.TestCase):
+    """Starts one daemon per test in a fresh temp dir; DAEMON_ARGS tunes it."""
+
+    DAEMON_ARGS = {}
+
+    def setUp(self):
+        self.workdir = tempfile.mkdtemp(prefix="hbamgr-it-")
+        # setpriv'd hbacli (uid 65534) must reach the socket inside.
+        os.chmod(self.workdir, 0o755)
+        self.hbamgrd = Daemon(self.workdir, **self.DAEMON_ARGS)
+        self.addCleanup(self._cleanup)
+        self.hbamgrd.start()
+
+    def _cleanup(self):
+        if self.hbamgrd.proc is not None:
+            code = self.hbamgrd.stop()
+            if code != 0:
+                log = self.hbamgrd.log()
+                shutil.rmtree(self.workdir, ignore_errors=True)
+                self.fail(f"hbamgrd exited with {code} on SIGTERM:\n{log}")
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def cli_ok(self, *args, **kwargs):
+        """hbacli with --json; asserts exit 0 and a success envelope; returns data."""
+        code, doc, out, err = self.hbamgrd.cli(*args, **kwargs)
+        self.assertEqual(code, 0, f"hbacli {' '.join(args)} exited {code}:\n{out}\n{err}")
+        self.assertEqual(doc["hbacli_schema"], 1)
+        self.assertEqual(doc["status"], "success", out)
+        self.assertIsNone(doc["error"])
+        return doc["data"]
