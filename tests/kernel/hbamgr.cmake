@@ -1,0 +1,30 @@
+# hbamgr.ko in-guest tests (guest/hbamgr.sh via run-hbamgr.sh); included
+# from tests/kernel/CMakeLists.txt.  They need the abi_test executable of
+# tests/core, which runs in the guest against /dev/hbamgr1.
+if(NOT TARGET abi_test)
+  message(STATUS "hbamgr kernel tests not registered: no abi_test target")
+  return()
+endif()
+
+# Debian's stock kernel, the module built against its installed headers.
+add_test(NAME kernel.hbamgr
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/run-hbamgr.sh
+                 --abi-test $<TARGET_FILE:abi_test>
+                 --workdir ${CMAKE_CURRENT_BINARY_DIR}/hbamgr
+                 --timeout 1200)
+set_tests_properties(kernel.hbamgr PROPERTIES
+                     LABELS kernel
+                     TIMEOUT 1500
+                     SKIP_RETURN_CODE 77)
+
+# The lockdep/KASAN debug kernel (built by build-debug-kernel.sh if it is
+# not cached), the module rebuilt against its tree.
+add_test(NAME debugkernel.hbamgr
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/run-hbamgr.sh --debug-kernel
+                 --abi-test $<TARGET_FILE:abi_test>
+                 --workdir ${CMAKE_CURRENT_BINARY_DIR}/debugkernel_hbamgr
+                 --timeout 2400)
+set_tests_properties(debugkernel.hbamgr PROPERTIES
+                     LABELS debugkernel
+                     TIMEOUT 4800
+                     SKIP_RETURN_CODE 77)
