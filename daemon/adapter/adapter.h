@@ -1,0 +1,104 @@
+// The daemon's owner of one adapter: its transport, its passthrough
+// serializer, and an event loop that polls the transport's event fd,
+// ingests events (gap detection, backfill, store, fan-out) and watches the
+// adapter state through GET_INFO: while the adapter is not LIVE (RESETTING,
+// RECOVERING, DEAD) it is reported not serving, and serving again once LIVE.
+// The passthrough queue keeps its requests across a reset (EAGAIN retried)
+// and subscriptions keep going: the event ring survives the reset and any
+// gap is backfilled from the firmware log.
+#ifndef HBAMGR_DAEMON_ADAPTER_ADAPTER_H_
+#define HBAMGR_DAEMON_ADAPTER_ADAPTER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "daemon/adapter/event_ingestor.h"
+#include "daemon/adapter/passthru_serializer.h"
+#include "daemon/store/store.h"
+#include "daemon/sys/log.h"
+#include "daemon/transport/transport.h"
+
+namespace hbamgr::adapter {
+
+// "c<index>", the adapter's name in the API.
+std::string AdapterName(uint32_t index);
+// "LIVE", "RESETTING", ... for enum hbamgr_state.
+const char* AdapterStateName(uint32_t state);
+
+struct AdapterOptions {
+  uint32_t index = 0;
+  size_t max_queued = 64;
+  // The loop wakes at least this often to check the state and beat.
+  absl::Duration poll_interval = absl::Milliseconds(200);
+};
+
+class Adapter {
+ public:
+  // serving: the adapter is LIVE.  Called from the adapter's loop (and from
+  // Start), never concurrently for one adapter.
+  using HealthListener = std::function<void(const Adapter& adapter, bool serving, uint32_t state,
+                                            const std::string& reason)>;
+
+  // Everything passed must outlive the Adapter.
+  Adapter(AdapterOptions options, std::unique_ptr<transport::Transport> transport,
+          store::Store* store, sys::Logger* logger, EventIngestor::Publish publish,
+          HealthListener on_health);
+  ~Adapter();  // Stop()
+  Adapter(const Adapter&) = delete;
+  Adapter& operator=(const Adapter&) = delete;
+
+  // Reads the state, backfills events missed since the last run and starts
+  // the event loop.
+  absl::Status Start();
+  // Stops the loop, then answers queued passthrough UNAVAILABLE and waits
+  // for the running command.  Idempotent.
+  void Stop();
+
+  uint32_t index() const { return options_.index; }
+  const std::string& name() const { return name_; }
+  transport::Transport& transport() { return *transport_; }
+  PassthruSerializer& serializer() { return serializer_; }
+
+  bool serving() const { return serving_.load(); }
+  uint32_t state() const { return state_.load(); }
+  // When the loop last completed an iteration (the watchdog checks it).
+  absl::Time last_beat() const;
+  // The adapter went away (hot unplug); its loop has ended.
+  bool removed() const { return removed_.load(); }
+  IngestStats ingest_stats() const { return ingestor_.stats(); }
+
+ private:
+  void Loop();
+  // GET_INFO; reports a serving change.
+  void CheckState(const char* why);
+
+  const AdapterOptions options_;
+  const std::string name_;
+  const std::unique_ptr<transport::Transport> transport_;
+  sys::Logger* const logger_;
+  const HealthListener on_health_;
+  PassthruSerializer serializer_;
+  EventIngestor ingestor_;
+
+  std::atomic<bool> serving_{false};
+  std::atomic<uint32_t> state_{HBAMGR_STATE_NEW};
+  std::atomic<bool> reported_{false};     // on_health_ called at least once
+  std::atomic<uint32_t> reset_count_{0};  // as of the last GET_INFO
+  std::atomic<int64_t> last_beat_ns_{0};
+  std::atomic<bool> removed_{false};
+
+  int wake_fd_ = -1;  // eventfd: Stop() wakes the loop
+  std::thread loop_;
+};
+
+}  // namespace hbamgr::adapter
+
+#endif  // HBAMGR_DAEMON_ADAPTER_ADAPTER_H_

@@ -1,0 +1,339 @@
+#include "daemon/app/daemon.h"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "daemon/server/tls.h"
+#include "daemon/transport/kernel_transport.h"
+#include "daemon/transport/sim_transport.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/server_builder.h"
+#include "hbacore.h"
+
+namespace hbamgr::app {
+namespace {
+
+constexpr absl::Duration kTick = absl::Seconds(1);
+constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
+constexpr absl::Duration kRetentionEvery = absl::Hours(1);
+// An adapter loop silent for longer is stuck: the watchdog stops pinging.
+constexpr absl::Duration kStuckAfter = absl::Seconds(10);
+constexpr size_t kPoolThreads = 8;
+
+const char* const kServiceNames[] = {"hbamgr.v1.Inventory", "hbamgr.v1.Events",
+                                     "hbamgr.v1.Passthrough", "hbamgr.v1.Maintenance",
+                                     "hbamgr.v1.Daemon"};
+
+absl::Duration RetentionAge(uint32_t days) {
+  return days == 0 ? absl::InfiniteDuration() : absl::Hours(24) * days;
+}
+
+hbacore_sim_params SimParams(const config::SimTopology& topology, uint32_t index) {
+  hbacore_sim_params params;
+  hbacore_sim_params_default(&params);
+  params.adapter_index = index;
+  auto set = [](uint32_t value, uint32_t* field) {
+    if (value != 0) *field = value;
+  };
+  set(topology.enclosures, &params.num_enclosures);
+  set(topology.slots_per_enclosure, &params.slots_per_enclosure);
+  set(topology.drives, &params.num_drives);
+  set(topology.drive_size_mb, &params.drive_size_mb);
+  set(topology.sector_size, &params.sector_size);
+  set(topology.max_cmds, &params.max_cmds);
+  set(topology.max_srbs, &params.max_srbs);
+  set(topology.reply_queues, &params.num_reply_queues);
+  params.default_vds = topology.default_vds;
+  params.dirty_start = topology.dirty_start;
+  params.fault_injection = topology.fault_injection;
+  return params;
+}
+
+void SetCounter(sys::MetricsRegistry& registry, const char* name, const char* help,
+                const std::string& adapter, double total) {
+  auto counter = registry.GetCounter(name, help, {{"adapter", adapter}});
+  if (counter.ok()) (*counter)->Increment(total - (*counter)->value());
+}
+
+void SetGauge(sys::MetricsRegistry& registry, const char* name, const char* help,
+              sys::MetricLabels labels, double value) {
+  auto gauge = registry.GetGauge(name, help, std::move(labels));
+  if (gauge.ok()) (*gauge)->Set(value);
+}
+
+}  // namespace
+
+Daemon::Daemon(CommandLine command_line, config::DaemonConfig config,
+               std::unique_ptr<sys::SignalWatcher> signals, sys::Logger* logger)
+    : command_line_(std::move(command_line)),
+      config_(std::move(config)),
+      signals_(std::move(signals)),
+      logger_(logger),
+      hub_(config_.subscriber_queue_depth) {}
+
+Daemon::~Daemon() { Shutdown(); }
+
+absl::Status Daemon::Start(const std::function<void()>& on_ready) {
+  absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(config_.database);
+  if (!store.ok()) {
+    return absl::Status(store.status().code(), absl::StrCat("database ", config_.database, ": ",
+                                                            store.status().message()));
+  }
+  store_ = *std::move(store);
+  health_ = std::make_unique<service::HealthPublisher>(store_.get(), logger_);
+  ApplyRetention();
+  if (absl::Status s = StartAdapters(); !s.ok()) return s;
+  if (absl::Status s = StartServer(); !s.ok()) return s;
+  Tick();
+  on_ready();
+  if (absl::Status s = notifier_.Ready(StatusLine()); !s.ok()) {
+    logger_->Log(sys::LogLevel::kWarning, "sd_notify READY failed", {{"ERROR", s.ToString()}});
+  }
+  logger_->Log(sys::LogLevel::kNotice, absl::StrCat("hbamgrd ready: ", StatusLine()),
+               {{"SOCKET", config_.unix_socket}});
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::StartAdapters() {
+  std::vector<std::unique_ptr<transport::Transport>> transports;
+  std::vector<uint32_t> indexes;
+  if (config_.backend == config::Backend::kSim) {
+    for (uint32_t i = 0; i < config_.sim.adapters; ++i) {
+      auto transport = transport::SimTransport::Create(SimParams(config_.sim, i));
+      if (!transport.ok()) return transport.status();
+      transports.push_back(*std::move(transport));
+      indexes.push_back(i);
+    }
+  } else {
+    std::vector<std::string> devices = config_.kernel_devices.empty()
+                                           ? transport::KernelTransport::DiscoverDevices()
+                                           : config_.kernel_devices;
+    if (devices.empty())
+      return absl::NotFoundError("no /dev/hbamgr* device (is hbamgr.ko loaded?)");
+    for (const std::string& device : devices) {
+      auto transport = transport::KernelTransport::Open(device);
+      if (!transport.ok()) return transport.status();
+      hbamgr_info info{};
+      info.size = sizeof(info);
+      if (absl::Status s = (*transport)->GetInfo(&info); !s.ok()) return s;
+      indexes.push_back(info.adapter_index);
+      transports.push_back(*std::move(transport));
+    }
+  }
+  for (size_t i = 0; i < transports.size(); ++i) {
+    adapter::AdapterOptions options;
+    options.index = indexes[i];
+    options.max_queued = config_.passthru_queue_depth;
+    auto owner = std::make_unique<adapter::Adapter>(
+        options, std::move(transports[i]), store_.get(), logger_,
+        [this](std::span<const store::EventRow> rows) { hub_.Publish(rows); },
+        [this](const adapter::Adapter& adapter, bool serving, uint32_t state,
+               const std::string& reason) {
+          health_->Report(adapter.index(), adapter.name(), serving,
+                          adapter::AdapterStateName(state), reason);
+        });
+    if (absl::Status s = owner->Start(); !s.ok()) return s;
+    env_.adapters[owner->name()] = owner.get();
+    adapters_.push_back(std::move(owner));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::StartServer() {
+  authorizer_ = std::make_unique<server::Authorizer>(&peers_, config_.admin_group);
+  pool_ = std::make_unique<service::WorkerPool>(kPoolThreads);
+  env_.backend = std::string(config::BackendName(config_.backend));
+  env_.store = store_.get();
+  env_.hub = &hub_;
+  env_.authorizer = authorizer_.get();
+  env_.logger = logger_;
+  env_.pool = pool_.get();
+  env_.started = absl::Now();
+  inventory_ = std::make_unique<service::InventoryService>(&env_);
+  events_ = std::make_unique<service::EventsService>(&env_);
+  passthrough_ = std::make_unique<service::PassthroughService>(&env_);
+  maintenance_ = std::make_unique<service::MaintenanceService>(&env_);
+  daemon_service_ = std::make_unique<service::DaemonService>(&env_);
+
+  server::UnixSocketOptions socket_options;
+  socket_options.path = config_.unix_socket;
+  socket_options.mode = config_.socket_mode;
+  socket_options.group = config_.admin_group;
+  auto listener = server::UnixSocketListener::Bind(socket_options, &peers_);
+  if (!listener.ok()) return listener.status();
+  listener_ = *std::move(listener);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.RegisterService(inventory_.get());
+  builder.RegisterService(events_.get());
+  builder.RegisterService(passthrough_.get());
+  builder.RegisterService(maintenance_.get());
+  builder.RegisterService(daemon_service_.get());
+  int tcp_port = 0;
+  if (!config_.tcp_listen.empty()) {
+    auto credentials =
+        server::MakeServerCredentials(config_.tls_cert, config_.tls_key, config_.tls_client_ca);
+    if (!credentials.ok()) return credentials.status();
+    builder.AddListeningPort(config_.tcp_listen, *credentials, &tcp_port);
+  }
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr) return absl::InternalError("gRPC server did not start");
+  if (!config_.tcp_listen.empty() && tcp_port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.tcp_listen));
+  }
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  health_->Attach(health);
+  if (absl::Status s = listener_->Start(server_.get()); !s.ok()) return s;
+
+  if (!config_.metrics_listen.empty()) {
+    auto metrics = sys::MetricsHttpServer::Start(config_.metrics_listen, &metrics_);
+    if (!metrics.ok()) return metrics.status();
+    metrics_http_ = *std::move(metrics);
+    logger_->Log(sys::LogLevel::kInfo, "metrics served",
+                 {{"METRICS_PORT", absl::StrCat(metrics_http_->port())}});
+  }
+  return absl::OkStatus();
+}
+
+int Daemon::Run() {
+  for (;;) {
+    pollfd fd = {signals_->fd(), POLLIN, 0};
+    absl::Duration wait = kTick;
+    if (auto watchdog = sys::Notifier::WatchdogInterval(); watchdog && config_.watchdog) {
+      wait = std::min(wait, *watchdog / 2);
+    }
+    poll(&fd, 1, static_cast<int>(absl::ToInt64Milliseconds(wait)));
+    for (;;) {
+      absl::StatusOr<std::optional<int>> signal = signals_->Read();
+      if (!signal.ok() || !signal->has_value()) break;
+      if (**signal == SIGHUP) {
+        Reload();
+      } else {
+        logger_->Log(sys::LogLevel::kNotice, absl::StrCat("signal ", **signal, ": shutting down"));
+        (void)notifier_.Stopping();
+        Shutdown();
+        return 0;
+      }
+    }
+    Tick();
+  }
+}
+
+void Daemon::Reload() {
+  (void)notifier_.Reloading();
+  absl::StatusOr<config::DaemonConfig> fresh = LoadEffectiveConfig(command_line_);
+  if (!fresh.ok()) {
+    logger_->Log(sys::LogLevel::kError, "reload failed; keeping the running configuration",
+                 {{"ERROR", fresh.status().ToString()}});
+  } else {
+    config_.log_level = fresh->log_level;
+    config_.event_retention_days = fresh->event_retention_days;
+    config_.audit_retention_days = fresh->audit_retention_days;
+    config_.health_retention_days = fresh->health_retention_days;
+    config_.retention_batch = fresh->retention_batch;
+    logger_->SetMaxLevel(config_.log_level);
+    next_retention_ = absl::InfinitePast();
+    logger_->Log(sys::LogLevel::kNotice, "configuration reloaded",
+                 {{"LOG_LEVEL", std::string(sys::LogLevelName(config_.log_level))}});
+  }
+  (void)notifier_.Ready(StatusLine());
+}
+
+bool Daemon::AdaptersProgressing() const {
+  absl::Time now = absl::Now();
+  for (const auto& adapter : adapters_) {
+    if (!adapter->removed() && now - adapter->last_beat() > kStuckAfter) return false;
+  }
+  return true;
+}
+
+std::string Daemon::StatusLine() const {
+  std::vector<std::string> parts;
+  size_t serving = 0;
+  for (const auto& adapter : adapters_) {
+    if (adapter->serving()) ++serving;
+    parts.push_back(
+        absl::StrCat(adapter->name(), " ", adapter::AdapterStateName(adapter->state())));
+  }
+  return absl::StrCat(serving, "/", adapters_.size(), " adapters serving (",
+                      absl::StrJoin(parts, ", "), "), ", hub_.subscribers(), " subscribers");
+}
+
+void Daemon::Tick() {
+  for (const auto& adapter : adapters_) {
+    const std::string& name = adapter->name();
+    adapter::IngestStats stats = adapter->ingest_stats();
+    SetGauge(metrics_, "hbamgr_adapter_state", "Adapter state (enum hbamgr_state)",
+             {{"adapter", name}}, adapter->state());
+    SetGauge(metrics_, "hbamgr_adapter_serving", "1 while the adapter is LIVE", {{"adapter", name}},
+             adapter->serving() ? 1 : 0);
+    SetGauge(metrics_, "hbamgr_passthru_queued", "Passthrough requests waiting",
+             {{"adapter", name}}, static_cast<double>(adapter->serializer().queued()));
+    SetCounter(metrics_, "hbamgr_events_stored_total", "Events added to the store", name,
+               static_cast<double>(stats.stored));
+    SetCounter(metrics_, "hbamgr_event_gaps_total", "Event sequence gaps detected", name,
+               static_cast<double>(stats.gaps));
+    SetCounter(metrics_, "hbamgr_events_backfilled_total", "Events read from the firmware log",
+               name, static_cast<double>(stats.backfilled));
+    SetCounter(metrics_, "hbamgr_events_lost_total", "Sequence numbers the firmware log had lost",
+               name, static_cast<double>(stats.lost));
+  }
+  SetGauge(metrics_, "hbamgr_subscribers", "Live Subscribe streams", {},
+           static_cast<double>(hub_.subscribers()));
+
+  if (config_.watchdog && AdaptersProgressing()) (void)notifier_.WatchdogPing();
+  std::string status = StatusLine();
+  if (status != last_status_) {
+    (void)notifier_.Status(status);
+    last_status_ = std::move(status);
+  }
+  if (absl::Now() >= next_retention_) ApplyRetention();
+}
+
+void Daemon::ApplyRetention() {
+  store::RetentionPolicy policy;
+  policy.event_max_age = RetentionAge(config_.event_retention_days);
+  policy.audit_max_age = RetentionAge(config_.audit_retention_days);
+  policy.health_max_age = RetentionAge(config_.health_retention_days);
+  policy.batch = config_.retention_batch;
+  auto result = store_->ApplyRetention(policy, absl::Now());
+  if (!result.ok()) {
+    logger_->Log(sys::LogLevel::kError, "retention failed",
+                 {{"ERROR", result.status().ToString()}});
+  } else if (result->events_deleted + result->audit_deleted + result->health_deleted > 0) {
+    logger_->Log(sys::LogLevel::kInfo, "retention applied",
+                 {{"EVENTS_DELETED", absl::StrCat(result->events_deleted)},
+                  {"AUDIT_DELETED", absl::StrCat(result->audit_deleted)},
+                  {"HEALTH_DELETED", absl::StrCat(result->health_deleted)}});
+  }
+  next_retention_ = absl::Now() + kRetentionEvery;
+}
+
+void Daemon::Shutdown() {
+  if (listener_ != nullptr) listener_->Stop();  // no new connections
+  if (server_ != nullptr) {
+    if (health_ != nullptr) health_->ShutDown();
+    // Calls still running at the deadline are cancelled; queued passthrough
+    // of cancelled calls is dropped.
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + kShutdownGrace));
+  }
+  for (auto& adapter : adapters_) adapter->Stop();
+  if (pool_ != nullptr) pool_->Shutdown();
+  if (metrics_http_ != nullptr) metrics_http_->Stop();
+  server_.reset();
+  listener_.reset();
+  env_.adapters.clear();
+  adapters_.clear();
+  store_.reset();  // closes the database (WAL checkpoint)
+}
+
+}  // namespace hbamgr::app

@@ -1,0 +1,38 @@
+// What the gRPC services share: the adapters, the store, the event hub, the
+// authorizer and the pool for blocking RPC bodies.
+#ifndef HBAMGR_DAEMON_SERVICE_ENV_H_
+#define HBAMGR_DAEMON_SERVICE_ENV_H_
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "daemon/adapter/adapter.h"
+#include "daemon/adapter/event_hub.h"
+#include "daemon/server/authorizer.h"
+#include "daemon/service/worker_pool.h"
+#include "daemon/store/store.h"
+#include "daemon/sys/log.h"
+
+namespace hbamgr::service {
+
+struct ServiceEnv {
+  std::map<std::string, adapter::Adapter*> adapters;  // by name, "c0"
+  std::string backend;                                // "sim" | "kernel"
+  store::Store* store = nullptr;
+  adapter::EventHub* hub = nullptr;
+  const server::Authorizer* authorizer = nullptr;
+  sys::Logger* logger = nullptr;
+  WorkerPool* pool = nullptr;
+  absl::Time started;
+  // Deadline of calls that set none (bounds queueing and EAGAIN retries).
+  absl::Duration default_deadline = absl::Seconds(120);
+
+  // NOT_FOUND naming the known adapters for an unknown name.
+  absl::StatusOr<adapter::Adapter*> FindAdapter(const std::string& name) const;
+};
+
+}  // namespace hbamgr::service
+
+#endif  // HBAMGR_DAEMON_SERVICE_ENV_H_

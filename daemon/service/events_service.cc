@@ -1,0 +1,47 @@
+#include "daemon/service/events_service.h"
+
+#include <algorithm>
+
+#include "daemon/service/convert.h"
+#include "daemon/service/subscribe_stream.h"
+#include "daemon/service/unary_call.h"
+
+namespace hbamgr::service {
+
+grpc::ServerUnaryReactor* EventsService::QueryEvents(grpc::CallbackServerContext* ctx,
+                                                     const v1::QueryEventsRequest* request,
+                                                     v1::QueryEventsResponse* response) {
+  return UnaryCall::Blocking(
+      env_, ctx, server::Privilege::kRead, nullptr,
+      [request, response](UnaryCall& call) -> absl::Status {
+        const v1::EventFilter& filter = request->filter();
+        store::EventQuery query;
+        if (!filter.adapter().empty()) {
+          auto adapter = call.env().FindAdapter(filter.adapter());
+          if (!adapter.ok()) return adapter.status();
+          query.adapter = (*adapter)->index();
+        }
+        if (auto severity = ToAbiSeverity(filter.min_severity())) query.min_severity = *severity;
+        query.event_class = ToAbiEventClass(filter.event_class());
+        if (filter.has_code()) query.code = filter.code();
+        if (filter.has_min_seq()) query.min_seq = filter.min_seq();
+        if (filter.has_max_seq()) query.max_seq = filter.max_seq();
+        if (filter.has_since_ns()) query.since_ns = filter.since_ns();
+        query.limit =
+            request->limit() == 0 ? kMaxQueryRows : std::min(request->limit(), kMaxQueryRows);
+        query.newest_first = request->newest_first();
+        auto rows = call.env().store->QueryEvents(query);
+        if (!rows.ok()) return rows.status();
+        for (const store::EventRow& row : *rows) {
+          FillEvent(adapter::AdapterName(row.adapter), row, response->add_events());
+        }
+        return absl::OkStatus();
+      });
+}
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* EventsService::Subscribe(
+    grpc::CallbackServerContext* ctx, const v1::SubscribeRequest* request) {
+  return new SubscribeStream(env_, ctx, *request);
+}
+
+}  // namespace hbamgr::service

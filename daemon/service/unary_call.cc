@@ -1,0 +1,145 @@
+#include "daemon/service/unary_call.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "daemon/service/convert.h"
+#include "grpcpp/server_context.h"
+
+namespace hbamgr::service {
+namespace {
+
+absl::Time CallDeadline(const ServiceEnv& env, grpc::CallbackServerContext* ctx) {
+  absl::Time fallback = absl::Now() + env.default_deadline;
+  auto deadline = ctx->deadline();
+  if (deadline >= std::chrono::system_clock::time_point::max() - std::chrono::hours(24 * 365)) {
+    return fallback;
+  }
+  return std::min(absl::FromChrono(deadline), fallback);
+}
+
+}  // namespace
+
+UnaryCall::UnaryCall(const ServiceEnv& env, grpc::CallbackServerContext* ctx,
+                     const char* audit_method)
+    : env_(env),
+      ctx_(ctx),
+      audit_method_(audit_method),
+      started_(absl::Now()),
+      deadline_(CallDeadline(env, ctx)),
+      caller_(env.authorizer->CallerIdentity(*ctx)) {}
+
+grpc::ServerUnaryReactor* UnaryCall::Blocking(const ServiceEnv& env,
+                                              grpc::CallbackServerContext* ctx,
+                                              server::Privilege privilege, const char* audit_method,
+                                              Body body) {
+  auto* call = new UnaryCall(env, ctx, audit_method);
+  if (call->Authorize(privilege)) {
+    env.pool->Schedule([call, body = std::move(body)]() mutable {
+      absl::Status status = std::move(body)(*call);
+      call->Complete(status);
+    });
+  }
+  return call;
+}
+
+grpc::ServerUnaryReactor* UnaryCall::Async(const ServiceEnv& env, grpc::CallbackServerContext* ctx,
+                                           server::Privilege privilege, const char* audit_method,
+                                           AsyncStart start) {
+  auto* call = new UnaryCall(env, ctx, audit_method);
+  if (call->Authorize(privilege)) std::move(start)(*call);
+  return call;
+}
+
+bool UnaryCall::Authorize(server::Privilege privilege) {
+  absl::Status status = env_.authorizer->Authorize(*ctx_, privilege);
+  if (status.ok()) return true;
+  env_.logger->Log(sys::LogLevel::kWarning, "call refused",
+                   {{"PEER", caller_},
+                    {"METHOD", audit_method_ ? audit_method_ : ""},
+                    {"ERROR", status.ToString()}});
+  Complete(status);
+  return false;
+}
+
+bool UnaryCall::is_admin() const {
+  return env_.authorizer->Authorize(*ctx_, server::Privilege::kAdmin).ok();
+}
+
+void UnaryCall::Submit(adapter::Adapter& adapter, adapter::PassthruCommand command,
+                       adapter::PassthruSerializer::Done done) {
+  adapter::PassthruSerializer& serializer = adapter.serializer();
+  adapter::PassthruSerializer::Ticket ticket =
+      serializer.Submit(caller_, deadline_, std::move(command), std::move(done));
+  bool cancel_now;
+  {
+    absl::MutexLock lock(&mu_);
+    serializer_ = &serializer;
+    ticket_ = ticket;
+    cancel_now = cancelled_;
+  }
+  if (cancel_now) serializer.Cancel(ticket);
+}
+
+adapter::PassthruResult UnaryCall::Run(adapter::Adapter& adapter,
+                                       adapter::PassthruCommand command) {
+  absl::Mutex done_mu;
+  bool finished = false;
+  adapter::PassthruResult out;
+  Submit(adapter, std::move(command), [&](adapter::PassthruResult result) {
+    absl::MutexLock lock(&done_mu);
+    out = std::move(result);
+    finished = true;
+  });
+  absl::MutexLock lock(&done_mu);
+  done_mu.Await(absl::Condition(&finished));
+  return out;
+}
+
+adapter::Mgmt UnaryCall::MgmtFor(adapter::Adapter& adapter) {
+  return adapter::Mgmt([this, &adapter](adapter::PassthruCommand command) {
+    return Run(adapter, std::move(command));
+  });
+}
+
+void UnaryCall::SetAuditTarget(std::string target, std::string arguments) {
+  audit_target_ = std::move(target);
+  audit_arguments_ = std::move(arguments);
+}
+
+void UnaryCall::OnCancel() {
+  adapter::PassthruSerializer* serializer;
+  adapter::PassthruSerializer::Ticket ticket;
+  {
+    absl::MutexLock lock(&mu_);
+    cancelled_ = true;
+    serializer = serializer_;
+    ticket = ticket_;
+  }
+  if (serializer != nullptr) serializer->Cancel(ticket);
+}
+
+void UnaryCall::Complete(const absl::Status& status) {
+  if (audit_method_ != nullptr) {
+    store::AuditRow row;
+    row.time_ns = absl::ToUnixNanos(started_);
+    row.peer = caller_;
+    row.method = audit_method_;
+    row.target = audit_target_;
+    row.arguments = audit_arguments_;
+    row.result_code = static_cast<int32_t>(status.code());
+    row.result_message = std::string(status.message());
+    row.duration_us = absl::ToInt64Microseconds(absl::Now() - started_);
+    if (auto added = env_.store->AddAudit(row); !added.ok()) {
+      env_.logger->Log(sys::LogLevel::kError, "audit record not stored",
+                       {{"METHOD", audit_method_}, {"ERROR", added.status().ToString()}});
+    }
+    env_.logger->Log(sys::LogLevel::kInfo, absl::StrCat(audit_method_, " ", status.ToString()),
+                     {{"PEER", caller_}, {"TARGET", audit_target_}});
+  }
+  Finish(ToGrpc(status));
+}
+
+}  // namespace hbamgr::service

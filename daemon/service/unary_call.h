@@ -1,0 +1,88 @@
+// One unary RPC: authorization (read or admin), the caller's identity and
+// deadline, cancellation of its queued adapter commands when the caller goes
+// away, the audit record of mutating calls, and Finish.
+#ifndef HBAMGR_DAEMON_SERVICE_UNARY_CALL_H_
+#define HBAMGR_DAEMON_SERVICE_UNARY_CALL_H_
+
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "daemon/adapter/adapter.h"
+#include "daemon/adapter/mgmt.h"
+#include "daemon/adapter/passthru_serializer.h"
+#include "daemon/server/authorizer.h"
+#include "daemon/service/env.h"
+#include "grpcpp/support/server_callback.h"
+
+namespace grpc {
+class CallbackServerContext;
+}
+
+namespace hbamgr::service {
+
+class UnaryCall final : public grpc::ServerUnaryReactor {
+ public:
+  using Body = absl::AnyInvocable<absl::Status(UnaryCall& call) &&>;
+  using AsyncStart = absl::AnyInvocable<void(UnaryCall& call) &&>;
+
+  // Authorizes, then runs `body` on the env's pool and finishes the call
+  // with its status.  `audit_method` ("/hbamgr.v1.Maintenance/SetLocate")
+  // records the call in the audit table; nullptr: not audited.
+  static grpc::ServerUnaryReactor* Blocking(const ServiceEnv& env, grpc::CallbackServerContext* ctx,
+                                            server::Privilege privilege, const char* audit_method,
+                                            Body body);
+  // Authorizes, then runs `start` on the calling (gRPC) thread; it must
+  // arrange for Complete() to be called exactly once.
+  static grpc::ServerUnaryReactor* Async(const ServiceEnv& env, grpc::CallbackServerContext* ctx,
+                                         server::Privilege privilege, const char* audit_method,
+                                         AsyncStart start);
+
+  const ServiceEnv& env() const { return env_; }
+  const std::string& caller() const { return caller_; }
+  absl::Time deadline() const { return deadline_; }
+  bool is_admin() const;
+
+  // Queues `command` on the adapter under this call's identity and deadline;
+  // the caller going away cancels it while queued.
+  void Submit(adapter::Adapter& adapter, adapter::PassthruCommand command,
+              adapter::PassthruSerializer::Done done);
+  // Submit and wait (pool threads only).
+  adapter::PassthruResult Run(adapter::Adapter& adapter, adapter::PassthruCommand command);
+  adapter::Mgmt MgmtFor(adapter::Adapter& adapter);
+
+  // What the audit record names: the object ("/c0/e0/s3") and a short
+  // summary of the request.
+  void SetAuditTarget(std::string target, std::string arguments);
+
+  // Writes the audit record (when audited) and finishes the RPC.
+  void Complete(const absl::Status& status);
+
+ private:
+  UnaryCall(const ServiceEnv& env, grpc::CallbackServerContext* ctx, const char* audit_method);
+  // False (and the call completed) when the caller may not do this.
+  bool Authorize(server::Privilege privilege);
+  void OnCancel() override;
+  void OnDone() override { delete this; }
+
+  const ServiceEnv& env_;
+  grpc::CallbackServerContext* const ctx_;
+  const char* const audit_method_;
+  const absl::Time started_;
+  const absl::Time deadline_;
+  const std::string caller_;
+  std::string audit_target_;
+  std::string audit_arguments_;
+
+  absl::Mutex mu_;  // protects the in-flight ticket; a leaf lock
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  adapter::PassthruSerializer* serializer_ ABSL_GUARDED_BY(mu_) = nullptr;
+  adapter::PassthruSerializer::Ticket ticket_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace hbamgr::service
+
+#endif  // HBAMGR_DAEMON_SERVICE_UNARY_CALL_H_
