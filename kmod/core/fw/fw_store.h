@@ -15,6 +15,10 @@
 
 #include "../hba_fw.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct fw_store;
 
 /* Where the store reports events: the engine assigns seq and timestamp. */
@@ -60,5 +64,9 @@ size_t fw_sgl_copy_to(const struct hba_sge *sgl, u32 sge_count, size_t off,
 		      const void *src, size_t len);
 size_t fw_sgl_copy_from(const struct hba_sge *sgl, u32 sge_count, size_t off,
 			void *dst, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* HBA_FW_STORE_H */
