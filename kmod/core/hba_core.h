@@ -25,6 +25,7 @@ struct hba_adapter;
 struct hba_file;
 
 #define HBA_DRV_MAX_CMDS	1024	/* the driver's own command maximum */
+#define HBA_EVENT_RING_DEFAULT	256	/* event records per open file */
 #define HBA_DRV_VERSION		"1.0.0"
 
 struct hba_adapter_params {
