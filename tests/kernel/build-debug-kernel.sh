@@ -5,10 +5,11 @@
 #
 # Builds a kernel from Debian's linux-source-6.1 tarball
 # (/usr/src/linux-source-6.1.tar.xz) with the Kconfig fragment
-# tests/kernel/debug.config:
+# tests/kernel/debug.config plus the few options the harness itself needs
+# (harness_config below, written to <key>/harness.config):
 #   make tinyconfig; make kvm_guest.config;
-#   scripts/kconfig/merge_config.sh -m .config debug.config; make olddefconfig;
-#   make -j$(nproc) bzImage modules
+#   scripts/kconfig/merge_config.sh -m .config debug.config harness.config;
+#   make olddefconfig; make -j$(nproc) bzImage modules
 # and checks that the debug options (lockdep, KASAN, DEBUG_LIST, ...) survived.
 #
 # Cache: ${HBAMGR_CACHE_DIR:-$HOME/.cache/hbamgr}/debug-kernel/<key>/
@@ -17,7 +18,7 @@
 #            linux/arch/x86/boot/bzImage, modules such as
 #            linux/drivers/scsi/scsi_debug.ko, and everything
 #            `make -C linux M=/path/to/module modules` needs
-#   bzImage, config, build.log
+#   bzImage, config, harness.config, build.log
 #   stamp  = written last; a directory without it is a half-built cache and is
 #            deleted and rebuilt.
 # A second run with the cache present returns at once. Concurrent runs are
@@ -55,10 +56,11 @@ src_version=$(dpkg-query -W -f='${Version}' "$src_pkg") \
 key=$( { cat "$fragment"; echo "$src_pkg $src_version"; cat "${BASH_SOURCE[0]}"; } \
        | sha256sum | cut -d' ' -f1)
 cache_root=${HBAMGR_CACHE_DIR:-$HOME/.cache/hbamgr}/debug-kernel
+mkdir -p "$cache_root"
+cache_root=$(cd "$cache_root" && pwd)
 dir=$cache_root/$key
 tree=$dir/linux
 
-mkdir -p "$cache_root"
 exec 9>"$dir.lock"
 flock 9
 
@@ -68,9 +70,17 @@ if [[ -f $dir/stamp ]]; then
     exit 0
 fi
 
-# Options that must be in the final .config; the fragment asks for all of
+# Options the harness needs on top of debug.config (kept out of that file,
+# which is shared verbatim): fio allocates its job table with System V shared
+# memory (shmget), which tinyconfig leaves out.
+harness_config=(
+    CONFIG_SYSVIPC=y
+)
+
+# Options that must be in the final .config; the fragments ask for all of
 # them, but olddefconfig silently drops any whose dependencies are unmet.
 required=(
+    "${harness_config[@]}"
     CONFIG_MODULES=y
     CONFIG_PROVE_LOCKING=y
     CONFIG_KASAN=y
@@ -115,10 +125,11 @@ log "building debug kernel in $dir ($src_pkg $src_version, -j$jobs); log: $build
 start=$SECONDS
 
 log "+ tar -xf $tarball"
-tar -xaf "$tarball" -C "$tree" --strip-components=1
+tar -xf "$tarball" -C "$tree" --strip-components=1
+printf '%s\n' "${harness_config[@]}" >"$dir/harness.config"
 run make tinyconfig
 run make kvm_guest.config
-run scripts/kconfig/merge_config.sh -m .config "$fragment"
+run scripts/kconfig/merge_config.sh -m .config "$fragment" "$dir/harness.config"
 run make olddefconfig
 check_config
 run make -j"$jobs" bzImage modules

@@ -1,4 +1,5 @@
 # guest-lib.sh - TAP helpers for hbamgr guest test scripts (busybox ash).
+# shellcheck shell=dash
 #
 # mkinitramfs.sh installs this file as /lib/hbamgr/guest-lib.sh; a guest
 # script sources it, runs its checks and ends with tap_done:
@@ -27,6 +28,17 @@
 #                              a script that dies before tap_done fails the run.
 #
 # Results are numbered automatically. Test names must not contain '#'.
+#
+# busybox ash runs its own applets before it searches PATH, so for every
+# executable installed by mkinitramfs.sh --bin that has an applet's name (e.g.
+# lsscsi) this file defines a shell function that runs the installed one.
+
+for _bin in /usr/local/bin/*; do
+    _bin=${_bin##*/}
+    if busybox --list | grep -qx "$_bin"; then
+        eval "$_bin() { /usr/local/bin/$_bin \"\$@\"; }"
+    fi
+done
 
 _tap_n=0
 _tap_results=/tmp/.hbamgr-tap-results

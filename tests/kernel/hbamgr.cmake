@@ -15,7 +15,8 @@ add_test(NAME kernel.hbamgr
 set_tests_properties(kernel.hbamgr PROPERTIES
                      LABELS kernel
                      TIMEOUT 1500
-                     SKIP_RETURN_CODE 77)
+                     SKIP_RETURN_CODE 77
+                     PROCESSORS 2)
 
 # The lockdep/KASAN debug kernel (built by build-debug-kernel.sh if it is
 # not cached), the module rebuilt against its tree.
@@ -27,4 +28,5 @@ add_test(NAME debugkernel.hbamgr
 set_tests_properties(debugkernel.hbamgr PROPERTIES
                      LABELS debugkernel
                      TIMEOUT 4800
-                     SKIP_RETURN_CODE 77)
+                     SKIP_RETURN_CODE 77
+                     PROCESSORS 2)

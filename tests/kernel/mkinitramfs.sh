@@ -20,7 +20,8 @@
 #   --bin FILE        host executable to include (repeatable): a path or a
 #                     name in $PATH; installed in /usr/local/bin (ahead of the
 #                     busybox applets in PATH) with every shared library ldd
-#                     reports, at the same paths, plus the dynamic loader
+#                     reports (in /usr/local/lib, on LD_LIBRARY_PATH) and the
+#                     dynamic loader
 #   --files DIR       copy the contents of DIR to /test (test data, helpers)
 #
 # The image holds busybox-static with a symlink per applet and
@@ -35,7 +36,7 @@ usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 die() { echo "mkinitramfs: ERROR: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-out= script= files= kmod_dir=
+out='' script='' files='' kmod_dir=''
 kmods=() bins=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -60,7 +61,7 @@ fi
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,etc,proc,sys,dev,tmp,root,test} \
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,usr/local/lib,etc,proc,sys,dev,tmp,root,test} \
          "$root/lib/modules" "$root/lib/hbamgr"
 
 # busybox and its applets
@@ -71,12 +72,9 @@ done
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
 printf 'root:x:0:\n' >"$root/etc/group"
 
-# host executables and their shared libraries
-declare -A libdirs=()
-add_file() { # host path -> same path in the image, symlinks resolved
-    mkdir -p "$root$(dirname "$1")"
-    cp -L "$1" "$root$1"
-}
+# host executables and their shared libraries: every library goes to
+# /usr/local/lib under the name the executable asks for (LD_LIBRARY_PATH
+# points there), the dynamic loader to its own absolute path
 for bin in "${bins[@]}"; do
     path=$(command -v "$bin") || die "executable not found: $bin"
     cp -L "$path" "$root/usr/local/bin/$(basename "$path")"
@@ -85,13 +83,14 @@ for bin in "${bins[@]}"; do
         die "ldd $path: $ldd_out"
     fi
     [[ $ldd_out != *"not found"* ]] || die "ldd $path: missing libraries:"$'\n'"$ldd_out"
-    while read -r lib; do
-        [[ -e $root$lib ]] && continue
-        add_file "$lib"
-        libdirs[$(dirname "$lib")]=1
-    done < <(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$ldd_out")
+    while read -r name lib; do
+        [[ -e $root/usr/local/lib/$name ]] || cp -L "$lib" "$root/usr/local/lib/$name"
+    done < <(awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' <<<"$ldd_out")
+    while read -r loader; do
+        mkdir -p "$root$(dirname "$loader")"
+        cp -L "$loader" "$root$loader"
+    done < <(awk '$1 ~ /^\// { print $1 }' <<<"$ldd_out")
 done
-ld_library_path=$(IFS=:; echo "${!libdirs[*]}")
 
 # kernel modules
 modname() { # file or name -> module name as in /sys/module
@@ -158,7 +157,7 @@ cp "$script" "$root/test.sh"
 cat >"$root/init" <<EOF
 #!/bin/sh
 export PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin
-export LD_LIBRARY_PATH=$ld_library_path
+export LD_LIBRARY_PATH=/usr/local/lib
 export HOME=/root
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
