@@ -13,6 +13,9 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 
+# Let ccache share objects between checkouts at different paths (CI clones anew).
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=true
+
 build_dir=${BUILD_DIR:-build}
 jobs=${JOBS:-$(nproc)}
 cmake -G Ninja -S . -B "$build_dir" -DHBAMGR_WERROR=ON

@@ -34,10 +34,14 @@ absl::Duration RetentionAge(uint32_t days) {
   return days == 0 ? absl::InfiniteDuration() : absl::Hours(24) * days;
 }
 
-hbacore_sim_params SimParams(const config::SimTopology& topology, uint32_t index) {
+// first_event_seq plays the simulated firmware's NVRAM: a real controller keeps its event
+// sequence across power cycles, and the in-process one is powered on anew with every daemon start.
+hbacore_sim_params SimParams(const config::SimTopology& topology, uint32_t index,
+                             uint64_t first_event_seq) {
   hbacore_sim_params params;
   hbacore_sim_params_default(&params);
   params.adapter_index = index;
+  params.first_event_seq = first_event_seq;
   auto set = [](uint32_t value, uint32_t* field) {
     if (value != 0) *field = value;
   };
@@ -105,7 +109,9 @@ absl::Status Daemon::StartAdapters() {
   std::vector<uint32_t> indexes;
   if (config_.backend == config::Backend::kSim) {
     for (uint32_t i = 0; i < config_.sim.adapters; ++i) {
-      auto transport = transport::SimTransport::Create(SimParams(config_.sim, i));
+      absl::StatusOr<uint64_t> last_seq = store_->LastEventSeq(i);
+      if (!last_seq.ok()) return last_seq.status();
+      auto transport = transport::SimTransport::Create(SimParams(config_.sim, i, *last_seq + 1));
       if (!transport.ok()) return transport.status();
       transports.push_back(*std::move(transport));
       indexes.push_back(i);

@@ -50,6 +50,8 @@ int hba_adapter_create(const struct hba_adapter_params *p,
 void hba_adapter_remove(struct hba_adapter *a);
 
 u32 hba_adapter_state(struct hba_adapter *a);	/* enum hbamgr_state */
+/* The state's name as docs/abi.md spells it ("live"); "invalid" if none. */
+const char *hba_state_name(u32 state);
 struct hba_fw *hba_adapter_fw(struct hba_adapter *a);
 /* Commands the SCSI host may have queued at once (blk-mq can_queue). */
 u32 hba_adapter_can_queue(struct hba_adapter *a);

@@ -186,6 +186,13 @@ struct hba_fw_config {
 	u32 num_reply_queues;
 	u32 default_vds;	/* 1: RAID1 on slots 0-1, RAID5 on 2-4 */
 	u32 bgop_rate_mb_s;	/* background op speed; 0 = default */
+	/*
+	 * The event log's NVRAM: the sequence number the first event after
+	 * power-on gets (0 = 1).  Real controllers keep their event log across
+	 * power cycles; the simulated one keeps only its sequence, handed over
+	 * by whoever persisted it (hbamgrd's store), so numbers never repeat.
+	 */
+	u64 first_event_seq;
 	bool dirty_start;
 	bool fault_injection;	/* FAULT_INJECT opcode allowed */
 };

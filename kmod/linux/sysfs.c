@@ -17,26 +17,13 @@ static void hbamgr_dev_stats(struct device *dev, struct hba_adapter_stats *st)
 	hba_adapter_get_stats(host->adapter, st);
 }
 
-/* Names of enum hbamgr_state, as docs/abi.md spells them. */
-static const char *const hbamgr_state_names[] = {
-	[HBAMGR_STATE_NEW] = "new",
-	[HBAMGR_STATE_INITIALIZING] = "initializing",
-	[HBAMGR_STATE_LIVE] = "live",
-	[HBAMGR_STATE_RESETTING] = "resetting",
-	[HBAMGR_STATE_RECOVERING] = "recovering",
-	[HBAMGR_STATE_DEAD] = "dead",
-	[HBAMGR_STATE_DELETING] = "deleting",
-};
-
 static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
 	struct hba_adapter_stats st;
 
 	hbamgr_dev_stats(dev, &st);
-	if (st.state >= ARRAY_SIZE(hbamgr_state_names))
-		return sysfs_emit(buf, "unknown(%u)\n", st.state);
-	return sysfs_emit(buf, "%s\n", hbamgr_state_names[st.state]);
+	return sysfs_emit(buf, "%s\n", hba_state_name(st.state));
 }
 static DEVICE_ATTR_RO(state);
 

@@ -192,7 +192,6 @@ struct hba_file {
 bool hba_change_state(struct hba_adapter *a, u32 new_state);
 void hba_set_ioc_operational(struct hba_adapter *a);
 u32 hba_get_state(struct hba_adapter *a);
-const char *hba_state_name(u32 state);
 
 /* adapter.c */
 void hba_adapter_get(struct hba_adapter *a);

@@ -520,6 +520,8 @@ int hba_fw_create(const struct hba_fw_config *cfg, struct hba_fw **out)
 	hba_delayed_work_init(&fw->tick_work, fw_tick_work);
 	fw->intr_mask = FW_ALL_QUEUES;
 	fw->ioc_state = HBA_IOC_READY;
+	fw->evt_first = fw->cfg.first_event_seq ? fw->cfg.first_event_seq : 1;
+	fw->evt_seq = fw->evt_first - 1;
 	if (fw->cfg.dirty_start) {
 		/* As a previous kernel left it: running, interrupts owed. */
 		fw->ioc_state = HBA_IOC_OPERATIONAL;

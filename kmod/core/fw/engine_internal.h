@@ -137,7 +137,8 @@ struct hba_fw {
 	u32 storm_index;
 
 	struct hbamgr_event *evtlog;	/* FW_EVTLOG_RECORDS ring */
-	u64 evt_seq;			/* newest seq assigned; 0 none */
+	u64 evt_first;			/* seq of the first event since power-on */
+	u64 evt_seq;			/* newest seq assigned; evt_first - 1 none */
 
 	struct hba_fw_stats st;
 };

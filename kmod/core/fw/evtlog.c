@@ -9,12 +9,14 @@
  */
 #include "engine_internal.h"
 
+/* The oldest seq still in the ring; 0 when nothing was logged. */
 static u64 fw_evtlog_oldest(const struct hba_fw *fw)
 {
-	if (!fw->evt_seq)
+	u64 logged = fw->evt_seq + 1 - fw->evt_first;
+
+	if (!logged)
 		return 0;
-	return fw->evt_seq > FW_EVTLOG_RECORDS ?
-	       fw->evt_seq - FW_EVTLOG_RECORDS + 1 : 1;
+	return fw->evt_seq + 1 - min_t(u64, logged, FW_EVTLOG_RECORDS);
 }
 
 void fw_event_log(struct hba_fw *fw, struct hbamgr_event *ev)
@@ -163,7 +165,7 @@ void fw_evtlog_get(struct hba_fw *fw, const struct hba_req_frame *f,
 	}
 	hba_spin_lock_irqsave(&fw->lock, flags);
 	start = max_t(u64, mb.start_seq, fw_evtlog_oldest(fw));
-	if (fw->evt_seq && start <= fw->evt_seq)
+	if (fw_evtlog_oldest(fw) && start <= fw->evt_seq)
 		avail = fw->evt_seq - start + 1;
 	if (mb.max_records && avail > mb.max_records)
 		avail = mb.max_records;
