@@ -119,6 +119,8 @@ size_t PassthruSerializer::queued() const {
   return queued_;
 }
 
+int PassthruSerializer::max_in_flight() const { return max_in_flight_.load(); }
+
 std::unique_ptr<PassthruSerializer::Request> PassthruSerializer::PopNextLocked() {
   if (turn_order_.empty()) return nullptr;
   std::string client = std::move(turn_order_.front());
@@ -204,7 +206,12 @@ PassthruResult PassthruSerializer::Execute(Request& request) {
       break;
     }
     pt.timeout_ms = std::min(wanted_ms, RemainingMs(request.deadline, now));
+    int in_flight = in_flight_.fetch_add(1) + 1;
+    int seen = max_in_flight_.load();
+    while (in_flight > seen && !max_in_flight_.compare_exchange_weak(seen, in_flight)) {
+    }
     status = transport_->Passthru(&pt);
+    in_flight_.fetch_sub(1);
     if (!transport::IsRetryable(status)) break;
     absl::MutexLock lock(&mu_);
     absl::Time wake = std::min(absl::Now() + backoff, request.deadline);

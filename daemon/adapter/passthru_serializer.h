@@ -11,6 +11,7 @@
 
 #include <linux/hbamgr.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -83,6 +84,9 @@ class PassthruSerializer {
   void Shutdown();
 
   size_t queued() const;
+  // The most commands ever inside the transport at once: 1 while the
+  // serializer does its job (reported as a metric, checked by the tests).
+  int max_in_flight() const;
 
  private:
   struct Request {
@@ -115,6 +119,9 @@ class PassthruSerializer {
   bool running_cancelled_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;  // bumped on queue changes
   bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
+  // Measured around the transport call, independently of the queue logic.
+  std::atomic<int> in_flight_{0};
+  std::atomic<int> max_in_flight_{0};
 
   std::thread worker_;
   std::thread reaper_;

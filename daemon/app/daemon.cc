@@ -284,6 +284,9 @@ void Daemon::Tick() {
              adapter->serving() ? 1 : 0);
     SetGauge(metrics_, "hbamgr_passthru_queued", "Passthrough requests waiting",
              {{"adapter", name}}, static_cast<double>(adapter->serializer().queued()));
+    SetGauge(metrics_, "hbamgr_passthru_max_in_flight",
+             "Most passthrough commands ever in the transport at once", {{"adapter", name}},
+             adapter->serializer().max_in_flight());
     SetCounter(metrics_, "hbamgr_events_stored_total", "Events added to the store", name,
                static_cast<double>(stats.stored));
     SetCounter(metrics_, "hbamgr_event_gaps_total", "Event sequence gaps detected", name,

@@ -593,6 +593,29 @@ TEST_F(FwEngineTest, LostCompletionKeepsTheSmidUntilAborted) {
   EXPECT_EQ(d.IocState(), HBA_IOC_OPERATIONAL);
 }
 
+// The FAULT_INJECT frame that arms "lose the next reply" gets its own reply;
+// the next command frame is the one lost.  (With the exemption in
+// fw_completion_fault_target() removed, WaitReplyFor(1) times out.)
+TEST_F(FwEngineTest, FaultInjectFrameIsNotItsOwnVictim) {
+  TestDriver d;
+  ASSERT_EQ(d.create_status(), 0);
+  ASSERT_EQ(d.Init(), 0);
+  hbamgr_mbox_fault f = {};
+  f.fault = HBAMGR_FAULT_LOSE_COMPLETION;
+  f.count = 1;
+  d.Mgmt(1, HBAMGR_MGMT_FAULT_INJECT, &f, sizeof(f), nullptr, 0);
+  d.Doorbell(1);
+  ASSERT_TRUE(d.WaitReplyFor(1));
+  EXPECT_EQ(d.ReplyFrame(1).status, HBAMGR_ST_OK);
+  d.Inquiry(2);
+  d.Doorbell(2);
+  d.Inquiry(3);
+  d.Doorbell(3);
+  ASSERT_TRUE(d.WaitReplyFor(3));  // executed after 2: 2 is lost by now
+  EXPECT_EQ(d.CountReplies(2), 0u);
+  EXPECT_EQ(d.Stats().replies_lost, 1u);
+}
+
 TEST_F(FwEngineTest, LateCompletionArrivesAfterItsDelay) {
   TestDriver d;
   ASSERT_EQ(d.create_status(), 0);

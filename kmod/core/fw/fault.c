@@ -101,6 +101,19 @@ static void fw_late_arm(struct hba_fw *fw, u64 deadline_ns)
 				     fw_ms_until(deadline_ns));
 }
 
+/*
+ * Completion faults hit command frames, but not a FAULT_INJECT frame: the
+ * caller that arms "lose the next reply" must get its own answer.
+ */
+static bool fw_completion_fault_target(struct hba_fw *fw, u16 smid)
+{
+	const struct hba_req_frame *f = &fw->cmds[smid].frame;
+
+	return fw_smid_kind(fw, smid) == FW_SMID_CMD &&
+	       !(f->function == HBA_FUNC_MGMT &&
+		 f->opcode == HBAMGR_MGMT_FAULT_INJECT);
+}
+
 /* exec_work's reply for smid: apply the armed completion faults. */
 void fw_finish(struct hba_fw *fw, u16 smid, struct hba_reply_frame *r)
 {
@@ -113,7 +126,7 @@ void fw_finish(struct hba_fw *fw, u16 smid, struct hba_reply_frame *r)
 		return;
 	r->smid = smid;
 	r->function = c->frame.function;
-	if (fw_smid_kind(fw, smid) == FW_SMID_CMD) {
+	if (fw_completion_fault_target(fw, smid)) {
 		if (fw->lose_count) {
 			fw->lose_count--;
 			c->state = FW_CMD_LOST;
