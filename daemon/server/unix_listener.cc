@@ -2,8 +2,6 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -20,8 +18,6 @@
 
 namespace hbamgr::server {
 namespace {
-
-constexpr int kAcceptBackoffMs = 100;
 
 absl::Status Errno(absl::string_view what, const std::string& path) {
   return absl::InternalError(absl::StrCat(what, " ", path, ": ", strerror(errno)));
@@ -95,15 +91,11 @@ absl::StatusOr<std::unique_ptr<UnixSocketListener>> UnixSocketListener::Bind(
 
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return Errno("socket for", opts.path);
-  int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake < 0) {
-    absl::Status s = Errno("eventfd for", opts.path);
-    close(fd);
-    return s;
-  }
-  // The listener owns both fds from here on; its destructor unlinks the path.
+  absl::StatusOr<std::unique_ptr<sys::Acceptor>> acceptor = sys::Acceptor::Create(fd);
+  if (!acceptor.ok()) return acceptor.status();
+  // The listener owns the socket from here on; its destructor unlinks the path.
   std::unique_ptr<UnixSocketListener> listener(
-      new UnixSocketListener(opts.path, fd, wake, registry));
+      new UnixSocketListener(opts.path, *std::move(acceptor), registry));
   if (bind(fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof(*addr)) != 0) {
     return Errno("bind", opts.path);
   }
@@ -118,64 +110,34 @@ absl::StatusOr<std::unique_ptr<UnixSocketListener>> UnixSocketListener::Bind(
   return listener;
 }
 
-UnixSocketListener::UnixSocketListener(std::string path, int listen_fd, int wake_fd,
+UnixSocketListener::UnixSocketListener(std::string path, std::unique_ptr<sys::Acceptor> acceptor,
                                        PeerRegistry* registry)
-    : path_(std::move(path)), listen_fd_(listen_fd), wake_fd_(wake_fd), registry_(registry) {}
+    : path_(std::move(path)), acceptor_(std::move(acceptor)), registry_(registry) {}
 
-UnixSocketListener::~UnixSocketListener() {
-  Stop();
-  close(wake_fd_);
-}
+UnixSocketListener::~UnixSocketListener() { Stop(); }
 
 absl::Status UnixSocketListener::Start(grpc::Server* server) {
-  if (thread_.joinable() || listen_fd_ < 0) {
-    return absl::FailedPreconditionError("listener already started or stopped");
-  }
-  thread_ = std::thread([this, server] { AcceptLoop(server); });
-  return absl::OkStatus();
+  return acceptor_->Start([this, server](int fd) { Accept(server, fd); });
 }
 
 void UnixSocketListener::Stop() {
-  if (thread_.joinable()) {
-    uint64_t one = 1;
-    ssize_t n = write(wake_fd_, &one, sizeof(one));
-    (void)n;  // an eventfd write only fails on counter overflow, already woken then
-    thread_.join();
-  }
-  if (listen_fd_ >= 0) {
-    close(listen_fd_);
-    listen_fd_ = -1;
-    if (owns_path_) unlink(path_.c_str());
+  acceptor_->Stop();
+  if (owns_path_) {
+    unlink(path_.c_str());
+    owns_path_ = false;
   }
 }
 
-void UnixSocketListener::AcceptLoop(grpc::Server* server) {
-  for (;;) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    int r = poll(fds, 2, -1);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0 || (fds[1].revents & POLLIN)) return;
-    // gRPC's endpoint expects a non-blocking fd.
-    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0) {
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        // Out of descriptors or memory: back off instead of spinning on a
-        // listener that stays readable; Stop() still ends the wait.
-        pollfd wake = {wake_fd_, POLLIN, 0};
-        poll(&wake, 1, kAcceptBackoffMs);
-      }
-      continue;  // EAGAIN (the client gave up), ECONNABORTED
-    }
-    ucred cred{};
-    socklen_t len = sizeof(cred);
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-      close(fd);
-      continue;
-    }
-    // Registered before gRPC sees the fd, so the first call finds it.
-    registry_->Register(FdPeerString(fd), PeerCred{cred.pid, cred.uid, cred.gid});
-    grpc::AddInsecureChannelFromFd(server, fd);
+void UnixSocketListener::Accept(grpc::Server* server, int fd) {
+  ucred cred{};
+  socklen_t len = sizeof(cred);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    close(fd);
+    return;
   }
+  // Registered before gRPC sees the fd, so the first call finds it.
+  registry_->Register(FdPeerString(fd), PeerCred{cred.pid, cred.uid, cred.gid});
+  grpc::AddInsecureChannelFromFd(server, fd);
 }
 
 }  // namespace hbamgr::server

@@ -7,11 +7,11 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "daemon/server/peer_registry.h"
+#include "daemon/sys/acceptor.h"
 
 namespace grpc {
 class Server;
@@ -52,23 +52,22 @@ class UnixSocketListener {
   // must outlive Stop().  Call once.
   absl::Status Start(grpc::Server* server);
 
-  // Stops accepting (promptly: the thread polls an eventfd too), joins the
-  // thread, closes the listening socket and unlinks its file.  Connections
+  // Stops accepting (promptly, see sys::Acceptor), closes the listening
+  // socket and unlinks its file.  Connections
   // already handed to gRPC stay with the server.  Idempotent.
   void Stop();
 
   const std::string& path() const { return path_; }
 
  private:
-  UnixSocketListener(std::string path, int listen_fd, int wake_fd, PeerRegistry* registry);
-  void AcceptLoop(grpc::Server* server);
+  UnixSocketListener(std::string path, std::unique_ptr<sys::Acceptor> acceptor,
+                     PeerRegistry* registry);
+  void Accept(grpc::Server* server, int fd);
 
   const std::string path_;
-  int listen_fd_;           // -1 once stopped
   bool owns_path_ = false;  // bind() created path_, so Stop() unlinks it
-  const int wake_fd_;
+  std::unique_ptr<sys::Acceptor> acceptor_;
   PeerRegistry* const registry_;
-  std::thread thread_;
 };
 
 }  // namespace hbamgr::server

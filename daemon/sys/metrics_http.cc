@@ -3,7 +3,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -122,57 +121,32 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
     close(*fd);
     return port.status();
   }
-  int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake < 0) {
-    int err = errno;
-    close(*fd);
-    return absl::InternalError(absl::StrCat("eventfd: ", strerror(err)));
-  }
-  std::unique_ptr<MetricsHttpServer> server(new MetricsHttpServer(*fd, wake, *port, registry));
-  server->thread_ = std::thread([s = server.get()] { s->Serve(); });
+  absl::StatusOr<std::unique_ptr<Acceptor>> acceptor = Acceptor::Create(*fd);
+  if (!acceptor.ok()) return acceptor.status();
+  std::unique_ptr<MetricsHttpServer> server(
+      new MetricsHttpServer(*std::move(acceptor), *port, registry));
+  absl::Status started = server->acceptor_->Start([s = server.get()](int conn) {
+    s->HandleConnection(conn);
+    close(conn);
+  });
+  if (!started.ok()) return started;
   return server;
 }
 
-MetricsHttpServer::MetricsHttpServer(int listen_fd, int wake_fd, uint16_t port,
+MetricsHttpServer::MetricsHttpServer(std::unique_ptr<Acceptor> acceptor, uint16_t port,
                                      const MetricsRegistry* registry)
-    : listen_fd_(listen_fd), wake_fd_(wake_fd), port_(port), registry_(registry) {}
+    : acceptor_(std::move(acceptor)), port_(port), registry_(registry) {}
 
-MetricsHttpServer::~MetricsHttpServer() {
-  Stop();
-  close(wake_fd_);
-}
+MetricsHttpServer::~MetricsHttpServer() { Stop(); }
 
-void MetricsHttpServer::Stop() {
-  if (thread_.joinable()) {
-    uint64_t one = 1;
-    ssize_t n = write(wake_fd_, &one, sizeof(one));
-    (void)n;  // an eventfd write only fails on counter overflow, already woken then
-    thread_.join();
-  }
-  if (listen_fd_ >= 0) {
-    close(listen_fd_);
-    listen_fd_ = -1;
-  }
-}
-
-void MetricsHttpServer::Serve() {
-  for (;;) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    int r = poll(fds, 2, -1);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0 || (fds[1].revents & POLLIN)) return;
-    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0) continue;  // EAGAIN after a client gave up, ECONNABORTED, EMFILE
-    HandleConnection(fd);
-    close(fd);
-  }
-}
+void MetricsHttpServer::Stop() { acceptor_->Stop(); }
 
 void MetricsHttpServer::HandleConnection(int fd) {
   const absl::Time deadline = absl::Now() + kConnectionDeadline;
   std::string request;
   while (request.find("\r\n\r\n") == std::string::npos) {
-    if (request.size() > kMaxRequestHeader || !WaitFor(fd, POLLIN, wake_fd_, deadline)) return;
+    if (request.size() > kMaxRequestHeader || !WaitFor(fd, POLLIN, acceptor_->wake_fd(), deadline))
+      return;
     char buf[1024];
     ssize_t n = read(fd, buf, sizeof(buf));
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
@@ -197,7 +171,7 @@ void MetricsHttpServer::HandleConnection(int fd) {
     ssize_t n = send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) {
-      if (!WaitFor(fd, POLLOUT, wake_fd_, deadline)) return;
+      if (!WaitFor(fd, POLLOUT, acceptor_->wake_fd(), deadline)) return;
       continue;
     }
     if (n < 0) return;

@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "daemon/sys/acceptor.h"
 #include "daemon/sys/metrics.h"
 
 namespace hbamgr::sys {
@@ -29,20 +29,17 @@ class MetricsHttpServer {
 
   uint16_t port() const { return port_; }  // the bound port
 
-  // Wakes the thread, closes the listener and joins; a request in progress is
-  // abandoned.  Idempotent.
+  // Stops serving; a request in progress is abandoned.  Idempotent.
   void Stop();
 
  private:
-  MetricsHttpServer(int listen_fd, int wake_fd, uint16_t port, const MetricsRegistry* registry);
-  void Serve();
+  MetricsHttpServer(std::unique_ptr<Acceptor> acceptor, uint16_t port,
+                    const MetricsRegistry* registry);
   void HandleConnection(int fd);
 
-  int listen_fd_;      // -1 once stopped
-  const int wake_fd_;  // eventfd; Stop() writes it
+  std::unique_ptr<Acceptor> acceptor_;
   const uint16_t port_;
   const MetricsRegistry* const registry_;
-  std::thread thread_;
 };
 
 }  // namespace hbamgr::sys
