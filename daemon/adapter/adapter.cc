@@ -62,6 +62,7 @@ absl::Status Adapter::Start() {
                {{"ADAPTER", name_},
                 {"NEXT_SEQ", absl::StrCat(stats.next_seq)},
                 {"BACKFILLED", absl::StrCat(stats.backfilled)}});
+  caught_up_resets_ = reset_count_.load();
   last_beat_ns_ = absl::GetCurrentTimeNanos();
   loop_ = std::thread([this] { Loop(); });
   return absl::OkStatus();
@@ -132,8 +133,24 @@ void Adapter::Loop() {
       }
     }
     CheckState("state poll");
+    CatchUpAfterReset();
     last_beat_ns_ = absl::GetCurrentTimeNanos();
   }
+}
+
+void Adapter::CatchUpAfterReset() {
+  const uint32_t resets = reset_count_.load();
+  if (removed_ || state_.load() != HBAMGR_STATE_LIVE || resets == caught_up_resets_) return;
+  // Live records first, so the log is read only for what they miss.
+  absl::Status status = ingestor_.Drain();
+  if (status.ok()) status = ingestor_.CatchUp();
+  if (!status.ok()) {
+    // Tried again on the next poll.
+    logger_->Log(sys::LogLevel::kWarning, "event log catch-up after reset failed",
+                 {{"ADAPTER", name_}, {"ERROR", status.ToString()}});
+    return;
+  }
+  caught_up_resets_ = resets;
 }
 
 }  // namespace hbamgr::adapter

@@ -79,6 +79,10 @@ class Adapter {
   void Loop();
   // GET_INFO; reports a serving change.
   void CheckState(const char* why);
+  // After a reset the adapter is LIVE again: reads the firmware log for what
+  // it logged while no status-read buffer was posted (CTRL_RESET_DONE
+  // among them), which no live record would otherwise announce.
+  void CatchUpAfterReset();
 
   const AdapterOptions options_;
   const std::string name_;
@@ -94,6 +98,7 @@ class Adapter {
   std::atomic<uint32_t> reset_count_{0};  // as of the last GET_INFO
   std::atomic<int64_t> last_beat_ns_{0};
   std::atomic<bool> removed_{false};
+  uint32_t caught_up_resets_ = 0;  // reset_count_ the event log was read after; loop only
 
   int wake_fd_ = -1;  // eventfd: Stop() wakes the loop
   std::thread loop_;

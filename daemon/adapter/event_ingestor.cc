@@ -1,5 +1,6 @@
 #include "daemon/adapter/event_ingestor.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <limits>
@@ -14,18 +15,25 @@ namespace {
 constexpr absl::Duration kBackfillDeadline = absl::Seconds(30);
 constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
 
-PassthruCommand EvtlogGet(uint64_t start_seq) {
+PassthruCommand EvtlogCommand(uint32_t opcode, uint32_t data_len) {
   PassthruCommand command;
   hbamgr_passthru& pt = command.pt;
   pt.type = HBAMGR_PT_MGMT;
   pt.dir = HBAMGR_DIR_FROM_DEV;
-  pt.opcode = HBAMGR_MGMT_EVTLOG_GET;
+  pt.opcode = opcode;
+  pt.data_len = data_len;
+  return command;
+}
+
+PassthruCommand EvtlogGet(uint64_t start_seq) {
+  PassthruCommand command =
+      EvtlogCommand(HBAMGR_MGMT_EVTLOG_GET, EventIngestor::kBackfillBatch * sizeof(hbamgr_event));
+  hbamgr_passthru& pt = command.pt;
   hbamgr_mbox_evtlog mbox{};
   mbox.start_seq = start_seq;
   mbox.max_records = EventIngestor::kBackfillBatch;
   static_assert(sizeof(mbox) == sizeof(pt.cdb));
   std::memcpy(pt.cdb, &mbox, sizeof(mbox));
-  pt.data_len = EventIngestor::kBackfillBatch * sizeof(hbamgr_event);
   return command;
 }
 
@@ -39,12 +47,49 @@ EventIngestor::EventIngestor(uint32_t adapter, transport::Transport* transport,
       store_(store),
       publish_(std::move(publish)) {}
 
-absl::Status EventIngestor::Start() {
+absl::StatusOr<store::EventLog> EventIngestor::AttachLog() {
+  PassthruResult result =
+      serializer_->Run(kClient, absl::Now() + kBackfillDeadline,
+                       EvtlogCommand(HBAMGR_MGMT_EVTLOG_INFO, sizeof(hbamgr_evtlog_info)));
+  if (!result.status.ok()) return result.status;
+  if (result.command.pt.status != HBAMGR_ST_OK) {
+    return absl::InternalError(
+        absl::StrCat("EVTLOG_INFO failed: firmware status ", result.command.pt.status));
+  }
+  hbamgr_evtlog_info info;
+  std::memcpy(&info, result.command.data.data(), sizeof(info));
+
+  absl::StatusOr<std::optional<store::EventLog>> known =
+      store_->FindEventLog(adapter_, info.log_id);
+  if (!known.ok()) return known.status();
+  if (*known) return **known;
+  absl::StatusOr<std::optional<store::EventLog>> previous =
+      store_->FindEventLog(adapter_, std::nullopt);
+  if (!previous.ok()) return previous.status();
   absl::StatusOr<uint64_t> last = store_->LastEventSeq(adapter_);
   if (!last.ok()) return last.status();
+  store::EventLog log{.log_id = info.log_id};
+  if (*previous || info.newest_seq < *last) {
+    // A new log: its records come after everything stored.
+    log.seq_base = std::max(*last, *previous ? (*previous)->seq_base : 0);
+  }
+  // Otherwise the stored events (if any) came from this log before logs
+  // were recorded (schema version 2): seq_base 0 keeps reading after them.
+  if (absl::Status s = store_->AddEventLog(adapter_, log); !s.ok()) return s;
+  return log;
+}
+
+absl::Status EventIngestor::Start() {
+  absl::StatusOr<store::EventLog> log = AttachLog();
+  if (!log.ok()) return log.status();
+  absl::StatusOr<uint64_t> last = store_->LastEventSeq(adapter_);
+  if (!last.ok()) return last.status();
+  seq_base_ = log->seq_base;
   {
     absl::MutexLock lock(&stats_mu_);
-    stats_.next_seq = *last == 0 ? 0 : *last + 1;
+    stats_.log_id = log->log_id;
+    stats_.seq_base = log->seq_base;
+    stats_.next_seq = *last > seq_base_ ? *last - seq_base_ + 1 : 0;
   }
   return Backfill(kNoLimit);
 }
@@ -89,6 +134,11 @@ absl::Status EventIngestor::Drain() {
   return absl::OkStatus();
 }
 
+absl::Status EventIngestor::CatchUp() {
+  if (absl::Status s = Flush(); !s.ok()) return s;
+  return Backfill(kNoLimit);
+}
+
 absl::Status EventIngestor::Backfill(uint64_t last) {
   for (;;) {
     uint64_t next = stats().next_seq;
@@ -122,7 +172,9 @@ void EventIngestor::Accept(const hbamgr_event& ev, bool backfilled) {
   }
   stats_.next_seq = ev.seq + 1;
   if (backfilled) ++stats_.backfilled;
-  pending_.push_back(store::EventRow::FromUapi(adapter_, ev));
+  store::EventRow row = store::EventRow::FromUapi(adapter_, ev);
+  row.seq += seq_base_;
+  pending_.push_back(std::move(row));
 }
 
 absl::Status EventIngestor::Flush() {

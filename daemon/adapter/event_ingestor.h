@@ -2,8 +2,11 @@
 // the daemon's open file, detects sequence gaps (an overflow record, or a
 // seq beyond the next expected one) and backfills them from the firmware
 // event log (HBAMGR_MGMT_EVTLOG_GET), so that the store holds every seq
-// exactly once and in order.  Stored rows are then published (fan-out to
-// subscribers): store first, so a subscriber that reads the store and then
+// exactly once and in order.  Firmware seqs only compare within one log
+// (EVTLOG_INFO log_id; hbamgr.ko starts a new log at seq 1 on every module
+// load): each log gets a seq_base in the store, and a record is stored as
+// firmware seq + seq_base, after every record of the logs before it.  Stored rows are then
+// published (fan-out to subscribers): store first, so a subscriber that reads the store and then
 // follows the live feed misses nothing.
 #ifndef HBAMGR_DAEMON_ADAPTER_EVENT_INGESTOR_H_
 #define HBAMGR_DAEMON_ADAPTER_EVENT_INGESTOR_H_
@@ -23,7 +26,9 @@
 namespace hbamgr::adapter {
 
 struct IngestStats {
-  uint64_t next_seq = 0;    // next seq expected (0: none seen yet)
+  uint64_t log_id = 0;      // the firmware log being read
+  uint64_t seq_base = 0;    // its records are stored as seq + seq_base
+  uint64_t next_seq = 0;    // next firmware seq expected (0: none seen yet)
   uint64_t stored = 0;      // rows added to the store
   uint64_t duplicates = 0;  // records already stored (seq below next_seq)
   uint64_t gaps = 0;        // overflow records and seq jumps seen
@@ -46,13 +51,16 @@ class EventIngestor {
                 store::Store* store, Publish publish);
 
   // Continues from the store's last seq of this adapter: backfills from it
-  // up to the newest record of the firmware log.  An empty store starts at
-  // the oldest record the log holds.
+  // up to the newest record of the firmware log.  A log the store has not
+  // seen (an empty store, a new log) is read from its oldest record.
   absl::Status Start();
 
   // Reads and ingests every queued record.  NOT_FOUND once the adapter is
   // removed.
   absl::Status Drain();
+
+  // Ingests whatever the firmware log holds beyond the last record taken.
+  absl::Status CatchUp();
 
   IngestStats stats() const;
 
@@ -62,6 +70,8 @@ class EventIngestor {
   // Accepts `ev` as the next seq (counting what the log lost before it).
   void Accept(const hbamgr_event& ev, bool backfilled);
   absl::Status Flush();
+  // Finds the firmware's current log in the store, recording it when new.
+  absl::StatusOr<store::EventLog> AttachLog();
 
   const uint32_t adapter_;
   transport::Transport* const transport_;
@@ -69,6 +79,7 @@ class EventIngestor {
   store::Store* const store_;
   const Publish publish_;
 
+  uint64_t seq_base_ = 0;                 // of the log being read
   std::vector<store::EventRow> pending_;  // accepted, not yet stored
 
   mutable absl::Mutex stats_mu_;  // protects stats_ only; a leaf lock

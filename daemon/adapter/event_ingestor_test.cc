@@ -36,6 +36,10 @@ class EventIngestorTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     serializer_ = std::make_unique<PassthruSerializer>(&transport_, PassthruSerializer::Options{});
+    RestartIngestor();
+  }
+  // A new ingestor on the same store and transport, as after a daemon restart.
+  void RestartIngestor() {
     ingestor_ =
         std::make_unique<EventIngestor>(kAdapter, &transport_, serializer_.get(), store_.get(),
                                         [this](std::span<const store::EventRow> rows) {
@@ -104,10 +108,63 @@ TEST_F(EventIngestorTest, StartContinuesFromTheLastStoredSeq) {
   EXPECT_THAT(published_, ElementsAreArray(Range(11, 20)));
   // Asked the log from seq 11 on, not from the start.
   auto started = transport_.started();
-  ASSERT_FALSE(started.empty());
+  ASSERT_EQ(started.size(), 2u);
+  EXPECT_EQ(started[0].opcode, HBAMGR_MGMT_EVTLOG_INFO);
+  EXPECT_EQ(started[1].opcode, HBAMGR_MGMT_EVTLOG_GET);
   hbamgr_mbox_evtlog mbox;
-  std::memcpy(&mbox, started[0].cdb, sizeof(mbox));
+  std::memcpy(&mbox, started[1].cdb, sizeof(mbox));
   EXPECT_EQ(mbox.start_seq, 11u);
+  // The stored events were this log's (a store from before logs were
+  // recorded): it is adopted with seq_base 0.
+  EXPECT_EQ(ingestor_->stats().seq_base, 0u);
+}
+
+// hbamgr.ko starts a new log at seq 1 on every module load.  Its records are
+// not duplicates of the old log's: they are stored after them, and the
+// stored seqs keep growing across daemon restarts on the same log.
+TEST_F(EventIngestorTest, ANewFirmwareLogIsStoredAfterEveryEarlierRecord) {
+  for (uint64_t seq = 1; seq <= 10; ++seq) transport_.Log(MakeEvent(seq));
+  ASSERT_TRUE(ingestor_->Start().ok());
+  ASSERT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 10)));
+  EXPECT_EQ(ingestor_->stats().log_id, 1u);
+
+  transport_.NewLog(2);
+  for (uint64_t seq = 1; seq <= 5; ++seq) transport_.Log(MakeEvent(seq));
+  RestartIngestor();
+  ASSERT_TRUE(ingestor_->Start().ok());
+  EXPECT_EQ(ingestor_->stats().log_id, 2u);
+  EXPECT_EQ(ingestor_->stats().seq_base, 10u);
+  transport_.Emit(MakeEvent(6));
+  ASSERT_TRUE(ingestor_->Drain().ok());
+  EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 16)));
+  EXPECT_EQ(ingestor_->stats().duplicates, 0u);
+  // Firmware seq 3 of the new log is stored seq 13, with its fields.
+  store::EventQuery query;
+  query.adapter = kAdapter;
+  query.min_seq = 13;
+  query.limit = 1;
+  auto rows = store_->QueryEvents(query);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ((*rows)[0].arg0, 3u);
+
+  // Same log after a daemon restart: continues after firmware seq 6.
+  transport_.Log(MakeEvent(7));
+  RestartIngestor();
+  ASSERT_TRUE(ingestor_->Start().ok());
+  EXPECT_EQ(ingestor_->stats().seq_base, 10u);
+  EXPECT_EQ(ingestor_->stats().next_seq, 8u);
+  EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 17)));
+  EXPECT_THAT(published_, ElementsAreArray(Range(1, 17)));
+}
+
+// A store from before logs were recorded, and a log that cannot have written
+// its events (it is behind them): a new log, stored after them.
+TEST_F(EventIngestorTest, ALogBehindAnUnrecordedStoreIsANewLog) {
+  Store(1, 10);
+  for (uint64_t seq = 1; seq <= 4; ++seq) transport_.Log(MakeEvent(seq));
+  ASSERT_TRUE(ingestor_->Start().ok());
+  EXPECT_EQ(ingestor_->stats().seq_base, 10u);
+  EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 14)));
 }
 
 TEST_F(EventIngestorTest, LiveRecordsAlreadyBackfilledAreDuplicates) {
@@ -136,6 +193,25 @@ TEST_F(EventIngestorTest, SeqJumpIsBackfilledFromTheLogInOrder) {
   EXPECT_EQ(stats.backfilled, 2u);
   EXPECT_EQ(stats.lost, 0u);
   EXPECT_EQ(stats.next_seq, 6u);
+}
+
+// After a reset: events the firmware only logged (no SRB was posted) and
+// that no later live record points at are read from the log.
+TEST_F(EventIngestorTest, CatchUpReadsWhatOnlyTheLogHas) {
+  ASSERT_TRUE(ingestor_->Start().ok());
+  transport_.Emit(MakeEvent(1));
+  ASSERT_TRUE(ingestor_->Drain().ok());
+  transport_.Log(MakeEvent(2));
+  transport_.Log(MakeEvent(3));
+  ASSERT_TRUE(ingestor_->Drain().ok());
+  EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 1)));
+  ASSERT_TRUE(ingestor_->CatchUp().ok());
+  EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 3)));
+  EXPECT_THAT(published_, ElementsAreArray(Range(1, 3)));
+  EXPECT_EQ(ingestor_->stats().next_seq, 4u);
+  // Nothing new: a no-op.
+  ASSERT_TRUE(ingestor_->CatchUp().ok());
+  EXPECT_THAT(published_, ElementsAreArray(Range(1, 3)));
 }
 
 TEST_F(EventIngestorTest, OverflowRecordIsBackfilledAndLaterRecordsDeduplicated) {

@@ -70,6 +70,7 @@ void FakeTransport::AnswerEvtlog(hbamgr_passthru* pt) {
     info.oldest_seq = log_.empty() ? 0 : log_.front().seq;
     info.newest_seq = log_.empty() ? 0 : log_.back().seq;
     info.capacity = static_cast<uint32_t>(log_capacity_);
+    info.log_id = log_id_;
     std::memcpy(reinterpret_cast<void*>(pt->data_ptr), &info,
                 std::min<size_t>(pt->data_len, sizeof(info)));
     pt->resid = pt->data_len - std::min<uint32_t>(pt->data_len, sizeof(info));
@@ -155,6 +156,12 @@ bool FakeTransport::WaitForStarted(size_t n, absl::Duration timeout) const {
 void FakeTransport::SetLogCapacity(size_t capacity) {
   absl::MutexLock lock(&mu_);
   log_capacity_ = capacity;
+}
+
+void FakeTransport::NewLog(uint64_t log_id) {
+  absl::MutexLock lock(&mu_);
+  log_id_ = log_id;
+  log_.clear();
 }
 
 void FakeTransport::Log(const hbamgr_event& ev) {

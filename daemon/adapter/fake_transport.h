@@ -47,6 +47,9 @@ class FakeTransport final : public transport::Transport {
 
   // The firmware log keeps the newest `capacity` events.
   void SetLogCapacity(size_t capacity);
+  // Replaces the log with an empty one called `log_id` (EVTLOG_INFO), as a
+  // module reload does; the ring is kept.
+  void NewLog(uint64_t log_id);
   void Log(const hbamgr_event& ev);
   // Queues a record for ReadEvents and makes event_fd readable.
   void Deliver(const hbamgr_event& ev);
@@ -66,6 +69,7 @@ class FakeTransport final : public transport::Transport {
   uint32_t state_ ABSL_GUARDED_BY(mu_) = HBAMGR_STATE_LIVE;
   std::vector<hbamgr_passthru> started_ ABSL_GUARDED_BY(mu_);
   size_t log_capacity_ ABSL_GUARDED_BY(mu_) = 1024;
+  uint64_t log_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::deque<hbamgr_event> log_ ABSL_GUARDED_BY(mu_);
   std::deque<hbamgr_event> ring_ ABSL_GUARDED_BY(mu_);
 };

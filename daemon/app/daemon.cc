@@ -34,14 +34,28 @@ absl::Duration RetentionAge(uint32_t days) {
   return days == 0 ? absl::InfiniteDuration() : absl::Hours(24) * days;
 }
 
-// first_event_seq plays the simulated firmware's NVRAM: a real controller keeps its event
-// sequence across power cycles, and the in-process one is powered on anew with every daemon start.
-hbacore_sim_params SimParams(const config::SimTopology& topology, uint32_t index,
-                             uint64_t first_event_seq) {
+// The store plays the simulated firmware's event log NVRAM: a real controller keeps its log
+// (identity and sequence) across power cycles, and the in-process one is powered on anew with
+// every daemon start.  It continues the log recorded last; with none recorded, a new log
+// continues the stored seqs.
+absl::Status LoadEventLogNvram(store::Store& store, uint32_t adapter, hbacore_sim_params* params) {
+  absl::StatusOr<uint64_t> last = store.LastEventSeq(adapter);
+  if (!last.ok()) return last.status();
+  absl::StatusOr<std::optional<store::EventLog>> log = store.FindEventLog(adapter, std::nullopt);
+  if (!log.ok()) return log.status();
+  if (!*log) {
+    params->first_event_seq = *last + 1;
+    return absl::OkStatus();
+  }
+  params->event_log_id = (*log)->log_id;
+  params->first_event_seq = std::max(*last, (*log)->seq_base) - (*log)->seq_base + 1;
+  return absl::OkStatus();
+}
+
+hbacore_sim_params SimParams(const config::SimTopology& topology, uint32_t index) {
   hbacore_sim_params params;
   hbacore_sim_params_default(&params);
   params.adapter_index = index;
-  params.first_event_seq = first_event_seq;
   auto set = [](uint32_t value, uint32_t* field) {
     if (value != 0) *field = value;
   };
@@ -109,9 +123,9 @@ absl::Status Daemon::StartAdapters() {
   std::vector<uint32_t> indexes;
   if (config_.backend == config::Backend::kSim) {
     for (uint32_t i = 0; i < config_.sim.adapters; ++i) {
-      absl::StatusOr<uint64_t> last_seq = store_->LastEventSeq(i);
-      if (!last_seq.ok()) return last_seq.status();
-      auto transport = transport::SimTransport::Create(SimParams(config_.sim, i, *last_seq + 1));
+      hbacore_sim_params params = SimParams(config_.sim, i);
+      if (absl::Status s = LoadEventLogNvram(*store_, i, &params); !s.ok()) return s;
+      auto transport = transport::SimTransport::Create(params);
       if (!transport.ok()) return transport.status();
       transports.push_back(*std::move(transport));
       indexes.push_back(i);

@@ -54,6 +54,17 @@ constexpr const char* kMigrations[] = {
       ALTER TABLE audit ADD COLUMN result_message TEXT NOT NULL DEFAULT '';
       CREATE INDEX health_by_adapter ON health (adapter, time_ns);
     )sql",
+    // 3: the firmware event logs each adapter has had.  A log's records are
+    // stored with seq = firmware seq + seq_base, so an adapter's stored seqs
+    // keep growing when its firmware starts a new log at seq 1.
+    R"sql(
+      CREATE TABLE event_logs (
+        adapter INTEGER NOT NULL,
+        log_id INTEGER NOT NULL,
+        seq_base INTEGER NOT NULL,
+        attached_ns INTEGER NOT NULL,
+        PRIMARY KEY (adapter, log_id));
+    )sql",
 };
 
 static_assert(std::size(kMigrations) == Store::kSchemaVersion,

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
 #include "daemon/store/schema.h"
 #include "daemon/store/sqlite_util.h"
 
@@ -143,6 +144,43 @@ absl::StatusOr<uint64_t> Store::LastEventSeq(uint32_t adapter) {
   absl::StatusOr<bool> row = stmt->Step();
   if (!row.ok()) return row.status();
   return static_cast<uint64_t>(stmt->ColumnInt(0));
+}
+
+absl::StatusOr<std::optional<EventLog>> Store::FindEventLog(uint32_t adapter,
+                                                            std::optional<uint64_t> log_id) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Statement> stmt = Statement::Prepare(
+      db_, log_id ? "SELECT log_id, seq_base FROM event_logs WHERE adapter = ?1 AND log_id = ?2"
+                  : "SELECT log_id, seq_base FROM event_logs WHERE adapter = ?1 "
+                    "ORDER BY rowid DESC LIMIT 1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, int64_t{adapter});
+  // SQLite integers are signed: a log id keeps its 64 bits as an int64.
+  if (log_id) stmt->Bind(2, static_cast<int64_t>(*log_id));
+  absl::StatusOr<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::nullopt;
+  return EventLog{.log_id = static_cast<uint64_t>(stmt->ColumnInt(0)),
+                  .seq_base = static_cast<uint64_t>(stmt->ColumnInt(1))};
+}
+
+absl::Status Store::AddEventLog(uint32_t adapter, const EventLog& log) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Statement> insert = Statement::Prepare(
+      db_,
+      "INSERT INTO event_logs (adapter, log_id, seq_base, attached_ns) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (adapter, log_id) DO NOTHING");
+  if (!insert.ok()) return insert.status();
+  insert->Bind(1, int64_t{adapter});
+  insert->Bind(2, static_cast<int64_t>(log.log_id));
+  insert->Bind(3, static_cast<int64_t>(log.seq_base));
+  insert->Bind(4, absl::ToUnixNanos(absl::Now()));
+  if (absl::Status s = insert->Run(); !s.ok()) return s;
+  if (sqlite3_changes(db_) == 0) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("adapter ", adapter, ": event log ", log.log_id, " is already recorded"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<EventRow>> Store::QueryEvents(const EventQuery& q) {

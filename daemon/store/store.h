@@ -26,7 +26,7 @@ namespace hbamgr::store {
 // One firmware event of one adapter: struct hbamgr_event plus the adapter id.
 struct EventRow {
   uint32_t adapter = 0;
-  uint64_t seq = 0;           // firmware sequence number, unique per adapter
+  uint64_t seq = 0;           // firmware seq + its log's seq_base; unique per adapter
   uint64_t timestamp_ns = 0;  // firmware time, CLOCK_REALTIME ns
   uint16_t type = 0;          // HBAMGR_EVT_TYPE_*
   uint8_t event_class = 0;    // enum hbamgr_event_class
@@ -45,6 +45,15 @@ struct EventRow {
   static EventRow FromUapi(uint32_t adapter, const hbamgr_event& ev);
 
   friend bool operator==(const EventRow&, const EventRow&) = default;
+};
+
+// One firmware event log of an adapter (EVTLOG_INFO log_id).  Firmware
+// sequence numbers only compare within one log; the records of a log are
+// stored with seq = firmware seq + seq_base.
+struct EventLog {
+  uint64_t log_id = 0;
+  uint64_t seq_base = 0;
+  friend bool operator==(const EventLog&, const EventLog&) = default;
 };
 
 // Filters for QueryEvents; an unset field does not filter.  (Every member of
@@ -127,7 +136,7 @@ struct RetentionResult {
 class Store {
  public:
   // The schema version this build writes (PRAGMA user_version).
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens (creating if missing) the database at `path` and migrates it to
   // kSchemaVersion, each missing step in its own transaction.  Fails with
@@ -147,6 +156,14 @@ class Store {
   // Highest stored seq of `adapter`, 0 when it has none.
   absl::StatusOr<uint64_t> LastEventSeq(uint32_t adapter);
   absl::StatusOr<std::vector<EventRow>> QueryEvents(const EventQuery& query);
+
+  // The recorded log `log_id` of `adapter`, or with no log_id the one
+  // recorded last; nullopt when there is none.
+  absl::StatusOr<std::optional<EventLog>> FindEventLog(uint32_t adapter,
+                                                       std::optional<uint64_t> log_id);
+  // Records `log` as the adapter's newest.  ALREADY_EXISTS for a log_id
+  // recorded before.
+  absl::Status AddEventLog(uint32_t adapter, const EventLog& log);
 
   // Returns the new row's id.
   absl::StatusOr<int64_t> AddAudit(const AuditRow& row);

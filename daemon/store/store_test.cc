@@ -149,6 +149,23 @@ TEST_F(StoreTest, LastEventSeqIsPerAdapter) {
   EXPECT_EQ(*store_->LastEventSeq(2), 0u);
 }
 
+TEST_F(StoreTest, EventLogsArePerAdapterAndTheLastRecordedIsCurrent) {
+  EXPECT_EQ(*store_->FindEventLog(0, std::nullopt), std::nullopt);
+  // Ids use all 64 bits (SQLite stores them as signed integers).
+  const uint64_t big_id = 0xfedcba9876543210ull;
+  ASSERT_TRUE(store_->AddEventLog(0, EventLog{.log_id = big_id, .seq_base = 0}).ok());
+  ASSERT_TRUE(store_->AddEventLog(0, EventLog{.log_id = 7, .seq_base = 40}).ok());
+  ASSERT_TRUE(store_->AddEventLog(1, EventLog{.log_id = 7, .seq_base = 3}).ok());
+  EXPECT_EQ(*store_->FindEventLog(0, big_id), (EventLog{.log_id = big_id, .seq_base = 0}));
+  EXPECT_EQ(*store_->FindEventLog(0, 7), (EventLog{.log_id = 7, .seq_base = 40}));
+  EXPECT_EQ(*store_->FindEventLog(0, std::nullopt), (EventLog{.log_id = 7, .seq_base = 40}));
+  EXPECT_EQ(*store_->FindEventLog(1, std::nullopt), (EventLog{.log_id = 7, .seq_base = 3}));
+  EXPECT_EQ(*store_->FindEventLog(1, big_id), std::nullopt);
+  EXPECT_EQ(store_->AddEventLog(0, EventLog{.log_id = 7, .seq_base = 99}).code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->FindEventLog(0, 7)->value().seq_base, 40u);
+}
+
 class EventQueryTest : public StoreTest {
  protected:
   void SetUp() override {

@@ -117,8 +117,11 @@ struct hba_req_frame {
 	u16 sge_count;
 	u8 reply_queue;	/* ring for the reply, < num_reply_queues */
 	u8 pad[5];
-	u64 sgl_chain;	/* when sge_count > HBA_FRAME_SGE_INLINE: address of
-			 * an array of sge_count hba_sge; inline ones unused */
+	/*
+	 * When sge_count > HBA_FRAME_SGE_INLINE: address of an array of
+	 * sge_count hba_sge, and the inline ones are unused.
+	 */
+	u64 sgl_chain;
 	struct hba_sge sge[HBA_FRAME_SGE_INLINE];
 };
 
@@ -163,10 +166,10 @@ struct hba_ioc_facts {
 };
 
 struct hba_ioc_init {
-	u32 cmd_frames;		/* SMIDs 1..cmd_frames; at most
-				 * facts.max_cmds of them outstanding */
-	u32 srb_frames;		/* next srb_frames SMIDs; at most
-				 * facts.max_srbs of them outstanding */
+	/* SMIDs 1..cmd_frames; at most facts.max_cmds of them outstanding */
+	u32 cmd_frames;
+	/* the next srb_frames SMIDs; at most facts.max_srbs outstanding */
+	u32 srb_frames;
 	u32 num_reply_queues;	/* <= facts.num_reply_queues */
 	u32 reply_ring_depth;	/* >= total frames + 1 */
 	struct hba_req_frame *frames;		/* [1 + total frames], [0] unused */
@@ -193,6 +196,13 @@ struct hba_fw_config {
 	 * by whoever persisted it (hbamgrd's store), so numbers never repeat.
 	 */
 	u64 first_event_seq;
+	/*
+	 * The log's identity in that NVRAM (EVTLOG_INFO log_id); 0 = a new
+	 * log, the firmware picks a random non-zero id.  Sequence numbers are
+	 * only comparable within one log: a kernel module load starts a new
+	 * one at seq 1.
+	 */
+	u64 event_log_id;
 	bool dirty_start;
 	bool fault_injection;	/* FAULT_INJECT opcode allowed */
 };

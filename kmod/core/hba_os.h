@@ -77,6 +77,8 @@
  * Time: u64 hba_now_ns(void) (monotonic); u64 hba_realtime_ns(void).
  *
  * Randomness (tests, fault injection): u32 hba_prandom_u32(void).
+ *   u64 hba_random_u64(void): unpredictable and different in every boot
+ *   and process (identities such as the event log id).
  *
  * Logging: hba_err(fmt, ...), hba_warn(...), hba_info(...), hba_dbg(...);
  *   HBA_WARN_ON(cond) / HBA_WARN_ON_ONCE(cond) evaluate to cond and report

@@ -280,6 +280,11 @@ static inline u32 hba_prandom_u32(void)
 	return get_random_u32();
 }
 
+static inline u64 hba_random_u64(void)
+{
+	return get_random_u64();
+}
+
 /* User memory. */
 static inline int hba_copy_from_user(void *dst, u64 usrc, size_t n)
 {

@@ -48,6 +48,9 @@ typedef long long s64;
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
 #endif
+#ifndef __printf
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#endif
 #define min_t(type, a, b) ({ type __min_a = (a); type __min_b = (b);	\
 			     __min_a < __min_b ? __min_a : __min_b; })
 #define max_t(type, a, b) ({ type __max_a = (a); type __max_b = (b);	\
@@ -61,8 +64,7 @@ void *hba_vzalloc(size_t n);
 void hba_vfree(const void *p);
 
 /* Logging; like printk, the format carries its own trailing newline. */
-void hba_os_log(const char *level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+__printf(2, 3) void hba_os_log(const char *level, const char *fmt, ...);
 bool hba_os_debug_enabled(void);
 #define hba_err(...)	hba_os_log("err", __VA_ARGS__)
 #define hba_warn(...)	hba_os_log("warn", __VA_ARGS__)
@@ -358,8 +360,9 @@ void hba_msleep(u32 ms);
 /* False while this thread holds a spinlock (the kernel's atomic context). */
 bool hba_in_task(void);
 
-/* Randomness. */
+/* Randomness: hba_prandom_u32 is a fixed sequence, hba_random_u64 getrandom(2). */
 u32 hba_prandom_u32(void);
+u64 hba_random_u64(void);
 
 /* User memory: process_vm_readv/writev on the own pid. */
 int hba_copy_from_user(void *dst, u64 usrc, size_t n);

@@ -49,6 +49,7 @@ struct hbacore_sim_params {
 	uint32_t default_vds;		/* 1: RAID1 on slots 0-1, RAID5 2-4 */
 	uint32_t bgop_rate_mb_s;	/* background operation speed */
 	uint64_t first_event_seq;	/* event log NVRAM: first seq; 0 = 1 */
+	uint64_t event_log_id;		/* event log NVRAM: its id; 0 = new */
 	bool dirty_start;		/* power up as a crashed kernel left */
 	bool fault_injection;		/* allow HBAMGR_MGMT_FAULT_INJECT */
 	/* Driver. */

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -368,6 +369,16 @@ u32 hba_prandom_u32(void)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return (u32)((z ^ (z >> 31)) >> 32);
+}
+
+u64 hba_random_u64(void)
+{
+	u64 v;
+
+	/* Blocks only before the kernel's pool is initialised at boot. */
+	while (getrandom(&v, sizeof(v), 0) != sizeof(v))
+		;
+	return v;
 }
 
 /* User memory: the kernel's fault handling, through the own address space. */

@@ -218,7 +218,8 @@ TEST(AbiLayout, EvtlogInfo) {
   EXPECT_FIELD(hbamgr_evtlog_info, oldest_seq, 0u, 8u);
   EXPECT_FIELD(hbamgr_evtlog_info, newest_seq, 8u, 8u);
   EXPECT_FIELD(hbamgr_evtlog_info, capacity, 16u, 4u);
-  EXPECT_FIELD(hbamgr_evtlog_info, reserved, 20u, 12u);
+  EXPECT_FIELD(hbamgr_evtlog_info, reserved, 20u, 4u);
+  EXPECT_FIELD(hbamgr_evtlog_info, log_id, 24u, 8u);
   EXPECT_EQ(covered, sizeof(hbamgr_evtlog_info)) << "implicit padding";
   EXPECT_EQ(sizeof(hbamgr_evtlog_info) % 8, 0u) << "tail padding differs on 32-bit";
 }

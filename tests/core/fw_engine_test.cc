@@ -526,8 +526,8 @@ TEST_F(FwEngineTest, DiagResetStopsDataTransferBeforeReturning) {
   rc.sge[0] = {reinterpret_cast<uintptr_t>(capacity), sizeof(capacity), 0};
   d.Doorbell(1);
   ASSERT_TRUE(d.WaitReplyFor(1));
-  const u32 block = static_cast<u32>(capacity[4]) << 24 | capacity[5] << 16 | capacity[6] << 8 |
-                    capacity[7];
+  const u32 block =
+      static_cast<u32>(capacity[4]) << 24 | capacity[5] << 16 | capacity[6] << 8 | capacity[7];
   ASSERT_GT(block, 0u);
   constexpr u32 kLen = 1024 * 1024;
   const u32 blocks = kLen / block;
@@ -727,6 +727,32 @@ TEST_F(FwEngineTest, EventsCompleteParkedSrbsAndAllGoToTheLog) {
   EXPECT_EQ(info.capacity, 1024u);
 }
 
+// The NVRAM the firmware is created with (first_event_seq, event_log_id)
+// carries one log across power cycles; without an id it starts a new log,
+// whose id differs from every other log's.
+TEST_F(FwEngineTest, EventLogIdentityComesFromNvramOrIsNew) {
+  TestDriver fresh_a, fresh_b;
+  ASSERT_EQ(fresh_a.Init(), 0);
+  ASSERT_EQ(fresh_b.Init(), 0);
+  const hbamgr_evtlog_info a = GetLogInfo(fresh_a, 1);
+  const hbamgr_evtlog_info b = GetLogInfo(fresh_b, 1);
+  EXPECT_NE(a.log_id, 0u);
+  EXPECT_NE(b.log_id, 0u);
+  EXPECT_NE(a.log_id, b.log_id);
+  EXPECT_EQ(a.oldest_seq, 1u);
+  EXPECT_EQ(a.reserved, 0u);
+
+  hba_fw_config cfg = TestDriver::DefaultConfig();
+  cfg.event_log_id = a.log_id;
+  cfg.first_event_seq = a.newest_seq + 1;
+  TestDriver powered_again(cfg);
+  ASSERT_EQ(powered_again.Init(), 0);
+  const hbamgr_evtlog_info again = GetLogInfo(powered_again, 1);
+  EXPECT_EQ(again.log_id, a.log_id);
+  EXPECT_EQ(again.oldest_seq, a.newest_seq + 1);
+  EXPECT_GE(again.newest_seq, again.oldest_seq);
+}
+
 TEST_F(FwEngineTest, EvtlogGetBoundsAndNoSpace) {
   TestDriver d;
   ASSERT_EQ(d.create_status(), 0);
@@ -919,7 +945,7 @@ TEST_F(FwEngineTest, InterruptRaisedOnceUntilAcknowledged) {
   d.Doorbell(2);
   ASSERT_TRUE(PollUntil([&] { return d.RingFill(0) == 2; }));
   EXPECT_FALSE(d.WaitIrqCount(0, 2, kShortMs));  // still raised: no new one
-  d.Consume(0);  // everything consumed: acknowledged, nothing owed
+  d.Consume(0);                                  // everything consumed: acknowledged, nothing owed
   EXPECT_FALSE(d.WaitIrqCount(0, 2, kShortMs));
   d.Inquiry(3);
   d.Doorbell(3);

@@ -24,9 +24,7 @@ u64 Addr(const void* p) { return static_cast<u64>(reinterpret_cast<uintptr_t>(p)
 class OsUserTest : public ::testing::Test {
  protected:
   void SetUp() override { warn_base_ = hba_os_warn_count(); }
-  void TearDown() override {
-    EXPECT_EQ(hba_os_warn_count(), warn_base_ + expected_warnings_);
-  }
+  void TearDown() override { EXPECT_EQ(hba_os_warn_count(), warn_base_ + expected_warnings_); }
   // For tests that provoke warnings on purpose.
   unsigned long WarningsSoFar() const { return hba_os_warn_count() - warn_base_; }
   unsigned long expected_warnings_ = 0;
@@ -191,9 +189,7 @@ TEST_F(OsUserTest, CancelSyncWaitsForTheRunningInstance) {
 struct CountingWork {
   hba_work work;
   std::atomic<int>* count;
-  static void Run(hba_work* w) {
-    container_of(w, CountingWork, work)->count->fetch_add(1);
-  }
+  static void Run(hba_work* w) { container_of(w, CountingWork, work)->count->fetch_add(1); }
 };
 
 TEST_F(OsUserTest, DestroyDrainsQueuedWork) {
@@ -272,7 +268,8 @@ TEST_F(OsUserTest, CopyUserFaultsOnBadPointers) {
   EXPECT_EQ(hba_copy_to_user(0xdead00000000ULL, src, sizeof(src)), -EFAULT);
 
   const long page = sysconf(_SC_PAGESIZE);
-  void* ro = mmap(nullptr, static_cast<size_t>(page), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* ro =
+      mmap(nullptr, static_cast<size_t>(page), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(ro, MAP_FAILED);
   EXPECT_EQ(hba_copy_to_user(Addr(ro), src, sizeof(src)), -EFAULT);
   EXPECT_EQ(hba_check_zeroed_user(Addr(ro), static_cast<size_t>(page)), 1);
@@ -293,7 +290,7 @@ TEST_F(OsUserTest, AtomicsFollowKernelSemantics) {
   EXPECT_EQ(hba_atomic_dec_if_positive(&a), 0);
   EXPECT_EQ(hba_atomic_read(&a), 0);
   EXPECT_EQ(hba_atomic_dec_if_positive(&a), -1);
-  EXPECT_EQ(hba_atomic_read(&a), 0);  // not stored when negative
+  EXPECT_EQ(hba_atomic_read(&a), 0);           // not stored when negative
   EXPECT_EQ(hba_atomic_cmpxchg(&a, 5, 7), 0);  // mismatch: returns old, no store
   EXPECT_EQ(hba_atomic_cmpxchg(&a, 0, 7), 0);
   EXPECT_EQ(hba_atomic_read(&a), 7);
@@ -331,9 +328,7 @@ TEST_F(OsUserTest, KrefReleasesOnLastPut) {
   } obj;
   hba_kref_init(&obj.ref);
   hba_kref_get(&obj.ref);
-  auto release = [](hba_kref* k) {
-    container_of(k, Obj, ref)->released = true;
-  };
+  auto release = [](hba_kref* k) { container_of(k, Obj, ref)->released = true; };
   EXPECT_EQ(hba_kref_put(&obj.ref, release), 0);
   EXPECT_FALSE(obj.released);
   EXPECT_EQ(hba_kref_put(&obj.ref, release), 1);
@@ -377,7 +372,7 @@ TEST_F(OsUserTest, RecursiveLockingAndSleepingUnderSpinlockWarn) {
   EXPECT_EQ(WarningsSoFar(), 1u);
   hba_spin_unlock(&s);
   hba_lockdep_assert_held(&s);  // still held once
-  hba_msleep(0);  // sleeping in atomic context
+  hba_msleep(0);                // sleeping in atomic context
   EXPECT_EQ(WarningsSoFar(), 2u);
   hba_spin_unlock(&s);
   hba_spin_unlock(&s);  // not held any more
@@ -390,6 +385,14 @@ TEST_F(OsUserTest, PrandomVaries) {
   bool varied = false;
   for (int i = 0; i < 8 && !varied; i++) varied = hba_prandom_u32() != first;
   EXPECT_TRUE(varied);
+}
+
+// hba_prandom_u32 repeats its sequence in every process; hba_random_u64
+// must not (the event log id of a new simulated adapter comes from it).
+TEST_F(OsUserTest, RandomU64DiffersFromTheFixedSequenceAndBetweenCalls) {
+  const u64 a = hba_random_u64(), b = hba_random_u64();
+  EXPECT_NE(a, b);
+  EXPECT_NE(a, 0u);
 }
 
 }  // namespace

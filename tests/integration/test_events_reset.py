@@ -88,10 +88,16 @@ class EventsAcrossResetTest(DaemonTestCase):
 
         reset = self.cli_ok("/c0", "restart")
         self.assertEqual(reset["state"], "live")
-        self.cli_ok("/c0/e0/s2", "start", "locate")  # an event after recovery
 
         def reset_done_seen(events):
             return any(e.code == CTRL_RESET_DONE and e.seq > before for e in events)
+
+        # The firmware logs CTRL_RESET_DONE while no status-read buffer is
+        # posted; the daemon reads it from the log once the adapter is live,
+        # without a later event pointing at the gap.
+        wait_until(lambda: reset_done_seen(self.hbamgrd.query_events()), 60,
+                   "CTRL_RESET_DONE in the store")
+        self.cli_ok("/c0/e0/s2", "start", "locate")  # an event after recovery
 
         def caught_up():
             stored = self.hbamgrd.query_events()

@@ -1,15 +1,22 @@
 # hbamgr.ko in-guest tests (guest/hbamgr.sh via run-hbamgr.sh); included
 # from tests/kernel/CMakeLists.txt.  They need the abi_test executable of
-# tests/core, which runs in the guest against /dev/hbamgr1.
-if(NOT TARGET abi_test)
-  message(STATUS "hbamgr kernel tests not registered: no abi_test target")
-  return()
-endif()
+# tests/core, which runs in the guest against /dev/hbamgr1, and hbamgrd and
+# hbacli, which run there on the kernel backend.
+foreach(target abi_test hbamgrd hbacli)
+  if(NOT TARGET ${target})
+    message(STATUS "hbamgr kernel tests not registered: no ${target} target")
+    return()
+  endif()
+endforeach()
+set(HBAMGR_GUEST_BINARIES
+    --abi-test $<TARGET_FILE:abi_test>
+    --hbamgrd $<TARGET_FILE:hbamgrd>
+    --hbacli $<TARGET_FILE:hbacli>)
 
 # Debian's stock kernel, the module built against its installed headers.
 add_test(NAME kernel.hbamgr
          COMMAND ${CMAKE_CURRENT_LIST_DIR}/run-hbamgr.sh
-                 --abi-test $<TARGET_FILE:abi_test>
+                 ${HBAMGR_GUEST_BINARIES}
                  --workdir ${CMAKE_CURRENT_BINARY_DIR}/hbamgr
                  --timeout 1200)
 set_tests_properties(kernel.hbamgr PROPERTIES
@@ -22,7 +29,7 @@ set_tests_properties(kernel.hbamgr PROPERTIES
 # not cached), the module rebuilt against its tree.
 add_test(NAME debugkernel.hbamgr
          COMMAND ${CMAKE_CURRENT_LIST_DIR}/run-hbamgr.sh --debug-kernel
-                 --abi-test $<TARGET_FILE:abi_test>
+                 ${HBAMGR_GUEST_BINARIES}
                  --workdir ${CMAKE_CURRENT_BINARY_DIR}/debugkernel_hbamgr
                  --timeout 2400)
 set_tests_properties(debugkernel.hbamgr PROPERTIES

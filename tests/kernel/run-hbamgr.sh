@@ -2,11 +2,15 @@
 # run-hbamgr.sh - build hbamgr.ko for a kernel and run the in-guest tests
 # (guest/hbamgr.sh) on it under qemu.
 #
-# Usage: tests/kernel/run-hbamgr.sh --abi-test FILE [--debug-kernel]
+# Usage: tests/kernel/run-hbamgr.sh --abi-test FILE --hbamgrd FILE
+#                                   --hbacli FILE [--debug-kernel]
 #                                   [--workdir DIR] [--timeout SEC]
 #
 #   --abi-test FILE  the abi_test executable of the CMake build; it runs in
 #                    the guest with HBAMGR_ABI_DEVICE=/dev/hbamgr1
+#   --hbamgrd FILE, --hbacli FILE
+#                    the daemon and CLI of the CMake build; they run in the
+#                    guest on the kernel backend (guest/t-daemon.sh)
 #   --debug-kernel   the debug kernel of build-debug-kernel.sh (built or
 #                    taken from its cache), the module built against its
 #                    tree; default: Debian's kernel and installed headers
@@ -24,10 +28,12 @@ die() { echo "run-hbamgr: ERROR: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
-debug=0 workdir= timeout=900 abi_test=
+debug=0 workdir= timeout=900 abi_test= hbamgrd= hbacli=
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --abi-test) abi_test=${2:?}; shift 2 ;;
+        --hbamgrd) hbamgrd=${2:?}; shift 2 ;;
+        --hbacli) hbacli=${2:?}; shift 2 ;;
         --debug-kernel) debug=1; shift ;;
         --workdir) workdir=${2:?}; shift 2 ;;
         --timeout) timeout=${2:?}; shift 2 ;;
@@ -35,8 +41,10 @@ while [[ $# -gt 0 ]]; do
         *) usage >&2; exit 2 ;;
     esac
 done
-[[ -n $abi_test ]] || { usage >&2; exit 2; }
-[[ -x $abi_test ]] || die "abi_test not built: $abi_test"
+[[ -n $abi_test && -n $hbamgrd && -n $hbacli ]] || { usage >&2; exit 2; }
+for exe in "$abi_test" "$hbamgrd" "$hbacli"; do
+    [[ -x $exe ]] || die "not built: $exe"
+done
 if ! command -v qemu-system-x86_64 >/dev/null; then
     echo "run-hbamgr: SKIP: qemu-system-x86_64 is not installed"
     exit 77
@@ -77,7 +85,7 @@ cc -static -O2 -Wall -Wextra -Werror -I"$top/kmod/include/uapi" \
     --script "$here/guest/hbamgr.sh" --files "$files" \
     --kmod-dir "$kmod_dir" --kmod sd_mod --kmod sg --kmod "$src/hbamgr.ko" \
     --bin sg_inq --bin sg_readcap --bin sg_logs --bin lsscsi --bin smartctl \
-    --bin fio --bin "$abi_test"
+    --bin fio --bin "$abi_test" --bin "$hbamgrd" --bin "$hbacli"
 
 exec "$here/run-qemu.sh" -k "$kernel" -t "$timeout" -l "$workdir/console.log" \
     "$workdir/initramfs.gz"

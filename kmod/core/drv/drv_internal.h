@@ -48,7 +48,9 @@
  * it (acquire).
  */
 #ifdef __KERNEL__
+/* acquire: the reply frame is read only after its descriptor */
 #define hba_ring_load(p)	smp_load_acquire(p)
+/* release: the descriptor is visible only after the frame it names */
 #define hba_ring_store(p, v)	smp_store_release((p), (v))
 #else
 #define hba_ring_load(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)

@@ -522,6 +522,9 @@ int hba_fw_create(const struct hba_fw_config *cfg, struct hba_fw **out)
 	fw->ioc_state = HBA_IOC_READY;
 	fw->evt_first = fw->cfg.first_event_seq ? fw->cfg.first_event_seq : 1;
 	fw->evt_seq = fw->evt_first - 1;
+	fw->evt_log_id = fw->cfg.event_log_id;
+	while (!fw->evt_log_id)
+		fw->evt_log_id = hba_random_u64();
 	if (fw->cfg.dirty_start) {
 		/* As a previous kernel left it: running, interrupts owed. */
 		fw->ioc_state = HBA_IOC_OPERATIONAL;

@@ -139,6 +139,7 @@ struct hba_fw {
 	struct hbamgr_event *evtlog;	/* FW_EVTLOG_RECORDS ring */
 	u64 evt_first;			/* seq of the first event since power-on */
 	u64 evt_seq;			/* newest seq assigned; evt_first - 1 none */
+	u64 evt_log_id;			/* the log's id, never 0; set at create */
 
 	struct hba_fw_stats st;
 };

@@ -134,6 +134,7 @@ void fw_evtlog_info(struct hba_fw *fw, const struct hba_req_frame *f,
 	info.newest_seq = fw->evt_seq;
 	hba_spin_unlock_irqrestore(&fw->lock, flags);
 	info.capacity = FW_EVTLOG_RECORDS;
+	info.log_id = fw->evt_log_id;
 	r->transfer_count = fw_sgl_copy_to(sgl, sge_count, 0, &info,
 					   sizeof(info));
 	r->status = HBAMGR_ST_OK;

@@ -645,7 +645,7 @@ static void cmd_log_sense(struct cmd *c)
 	u32 n = 0, i;
 	bool ok;
 
-	if (c->cdb[1] & 0x03) {	/* PPC, SP */
+	if ((c->cdb[1] & 0x03) || (sub && sub != 0xff)) {	/* PPC, SP */
 		invalid_cdb(c);
 		return;
 	}
@@ -666,9 +666,6 @@ static void cmd_log_sense(struct cmd *c)
 		}
 		b[0] = page | 0x40;
 		b[1] = 0xff;
-	} else if (sub) {
-		invalid_cdb(c);
-		return;
 	} else {
 		n = log_page(c, page, &b[4], &ok);
 		if (!ok) {

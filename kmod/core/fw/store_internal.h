@@ -160,7 +160,7 @@ struct fw_pd *fw_pd_get(struct fw_store *s, u32 pd_id);
 struct fw_vd *fw_vd_get(struct fw_store *s, u32 vd_id);
 void fw_emit(struct fw_store *s, u32 code, u8 ev_class, u8 severity,
 	     u16 encl, u16 slot, u16 pd, u16 vd, u32 arg0, u32 arg1,
-	     const char *fmt, ...) __attribute__((format(printf, 11, 12)));
+	     const char *fmt, ...) __printf(11, 12);
 const char *fw_pd_state_name(u8 state);
 const char *fw_vd_state_name(u8 state);
 void fw_pd_set_state(struct fw_store *s, struct fw_pd *pd, u8 state);

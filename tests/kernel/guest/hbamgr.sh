@@ -2,7 +2,7 @@
 #
 # The test files are in /test (mkinitramfs.sh --files): hbamgr-lib.sh,
 # the t-*.sh parts sourced below in order, hbactl; abi_test, sg3-utils,
-# smartctl, lsscsi and fio are in /usr/local/bin.
+# smartctl, lsscsi, fio, hbamgrd and hbacli are in /usr/local/bin.
 . /lib/hbamgr/guest-lib.sh
 . /test/hbamgr-lib.sh
 
@@ -29,4 +29,6 @@ tap_check "4 LUNs appear" 'wait_for 60 "[ \$(our_luns) -eq 4 ]"'
 tap_ok "unload hbamgr" rmmod hbamgr
 tap_check "every LUN and node is gone" \
     '[ "$(our_luns)" -eq 0 ] && [ ! -e /dev/hbamgr0 ] && [ ! -d /sys/class/hbamgr ]'
+
+. /test/t-daemon.sh	# hbamgrd + hbacli on the kernel backend, module reload
 tap_done

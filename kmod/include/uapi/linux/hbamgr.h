@@ -369,7 +369,8 @@ struct hbamgr_evtlog_info {
 	__u64 oldest_seq;	/* 0 when the log is empty */
 	__u64 newest_seq;
 	__u32 capacity;		/* records the log holds */
-	__u32 reserved[3];
+	__u32 reserved;
+	__u64 log_id;		/* this log's identity; a new id: seq restarted */
 };
 
 /* VD_CREATE data (TO_DEV). size 0 = use all capacity of the members. */
