@@ -2,7 +2,10 @@
 
 #include <cstring>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 
 namespace hbamgr::service {
 namespace {
@@ -140,13 +143,24 @@ void FillEnclosure(const hbamgr_encl_info& in, v1::Enclosure* out) {
   out->set_temperature_c(in.temperature_c);
 }
 
+v1::DriveState ToProtoDriveState(uint8_t pd_state) {
+  return pd_state <= HBAMGR_PD_MISSING ? static_cast<v1::DriveState>(pd_state + 1)
+                                       : v1::DRIVE_STATE_UNSPECIFIED;
+}
+
+std::string DriveStateText(uint8_t pd_state) {
+  std::string name = v1::DriveState_Name(ToProtoDriveState(pd_state));
+  name = absl::AsciiStrToLower(absl::StripPrefix(name, "DRIVE_STATE_"));
+  absl::StrReplaceAll({{"_", " "}}, &name);
+  return name;
+}
+
 void FillDrive(const hbamgr_pd_info& in, v1::Drive* out) {
   out->set_pd_id(in.pd_id);
   out->set_enclosure(in.encl_id);
   out->set_slot(in.slot);
   if (auto vd = Id(in.vd_id)) out->set_vd_id(*vd);
-  out->set_state(in.state <= HBAMGR_PD_MISSING ? static_cast<v1::DriveState>(in.state + 1)
-                                               : v1::DRIVE_STATE_UNSPECIFIED);
+  out->set_state(ToProtoDriveState(in.state));
   out->set_interface(in.interface == HBAMGR_IF_SAS    ? v1::DRIVE_INTERFACE_SAS
                      : in.interface == HBAMGR_IF_SATA ? v1::DRIVE_INTERFACE_SATA
                                                       : v1::DRIVE_INTERFACE_UNSPECIFIED);

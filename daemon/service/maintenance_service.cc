@@ -1,6 +1,8 @@
 #include "daemon/service/maintenance_service.h"
 
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/service/convert.h"
@@ -25,6 +27,35 @@ absl::Status Reread(UnaryCall& call, adapter::Adapter& adapter, uint16_t pd_id,
   if (!pd.ok()) return pd.status();
   FillDrive(*pd, response);
   response->set_adapter(adapter.name());
+  return absl::OkStatus();
+}
+
+// The firmware refuses a VD on drives that are taken or mix sector sizes
+// with a bare status (INVALID_STATE, INVALID_PARAM); say which drive and why
+// before asking it.  Level and member-count rules are the firmware's alone.
+absl::Status CheckNewVdMembers(const std::string& adapter,
+                               const std::vector<hbamgr_pd_info>& members) {
+  for (size_t i = 0; i < members.size(); ++i) {
+    const hbamgr_pd_info& pd = members[i];
+    const std::string path = DrivePath(adapter, pd);
+    for (size_t j = 0; j < i; ++j) {
+      if (members[j].pd_id == pd.pd_id) {
+        return absl::InvalidArgumentError(absl::StrCat(path, " is listed twice"));
+      }
+    }
+    if (pd.state != HBAMGR_PD_UNCONFIGURED_GOOD) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " is ", DriveStateText(pd.state),
+          pd.vd_id != HBAMGR_ID_NONE ? absl::StrCat(" (a member of VD ", pd.vd_id, ")") : "",
+          "; a new VD takes unconfigured-good drives only"));
+    }
+    if (pd.logical_block_size != members[0].logical_block_size) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the drives mix sector sizes: ", DrivePath(adapter, members[0]), " has ",
+          members[0].logical_block_size, "-byte and ", path, " ", pd.logical_block_size,
+          "-byte logical blocks; a VD takes drives of one size"));
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -200,11 +231,14 @@ grpc::ServerUnaryReactor* MaintenanceService::CreateVirtualDrive(
         spec.num_blocks = request->num_blocks();
         spec.flags = request->initialize() ? HBAMGR_VD_CREATE_F_INIT : 0;
         std::memcpy(spec.name, request->name().data(), request->name().size());
+        std::vector<hbamgr_pd_info> members;
         for (int i = 0; i < request->drives_size(); ++i) {
           auto pd = FindDrive(call, **adapter, request->drives(i));
           if (!pd.ok()) return pd.status();
           spec.pd_ids[i] = pd->pd_id;
+          members.push_back(*pd);
         }
+        if (absl::Status s = CheckNewVdMembers(request->adapter(), members); !s.ok()) return s;
         adapter::Mgmt mgmt = call.MgmtFor(**adapter);
         absl::StatusOr<uint16_t> vd_id = mgmt.CreateVirtualDrive(spec);
         if (!vd_id.ok()) return vd_id.status();

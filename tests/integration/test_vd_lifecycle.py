@@ -39,6 +39,18 @@ class VdLifecycleTest(DaemonTestCase):
             self.assertIsNone(drive["vd_id"])
             self.assertEqual(drive["state"], "unconfigured_good")
 
+    def test_create_refusals_name_the_drive(self):
+        # Slots 0-1 hold the default RAID1.
+        code, doc, out, err = self.hbamgrd.cli("/c0", "add", "vd", "r1", "drives=0:1,0:5")
+        self.assertEqual(code, 3, out + err)
+        self.assertIn("/c0/e0/s1 is online (a member of VD 0)", doc["error"]["message"])
+        self.assertIn("unconfigured-good", doc["error"]["message"])
+        code, doc, out, err = self.hbamgrd.cli("/c0", "add", "vd", "r1", "drives=0:5,0:5")
+        self.assertNotEqual(code, 0, out + err)
+        self.assertIn("listed twice", doc["error"]["message"])
+        # Nothing was created.
+        self.assertEqual(len(self.cli_ok("/c0/vall", "show")["virtual_drives"]), 2)
+
     def test_drive_state_and_locate(self):
         self.assertEqual(self.cli_ok("/c0/e0/s7", "set", "hotspare")["drive"]["state"], "hotspare")
         self.assertEqual(self.cli_ok("/c0/e0/s7", "set", "good")["drive"]["state"],
