@@ -105,6 +105,19 @@ class AbiTest : public ::testing::Test {
     }
   }
 
+  // The firmware hands an event to a posted SRB and only logs it when none is
+  // posted (a reader catches up with EVTLOG_GET).  A test that waits for an
+  // event on read() first waits until the SRBs earlier events used are
+  // posted again, so its event is delivered however the refill is scheduled.
+  bool AllSrbsPosted() {
+    return WaitFor(
+        [&] {
+          hbamgr_info info = Info();
+          return info.srbs_posted == info.max_srbs;
+        },
+        std::chrono::seconds(10));
+  }
+
   // Waits (poll, then blocking read) for an event matching pred.
   bool WaitEvent(const std::function<bool(const hbamgr_event&)>& pred, hbamgr_event* found) {
     auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -580,6 +593,7 @@ TEST_F(AbiTest, PdLocateEventArrivesOnRead) {
   ASSERT_FALSE(pds.empty());
   uint16_t pd = pds.back().pd_id;
   Drain();
+  ASSERT_TRUE(AllSrbsPosted());
   hbamgr_mbox_pd_locate loc{};
   loc.pd_id = pd;
   loc.on = 1;
@@ -596,6 +610,7 @@ TEST_F(AbiTest, PdLocateEventArrivesOnRead) {
   EXPECT_LE(ev.seq, Info().last_event_seq);
   EXPECT_LT(strnlen(ev.description, sizeof(ev.description)), sizeof(ev.description));
   loc.on = 0;
+  ASSERT_TRUE(AllSrbsPosted());
   pt = MgmtPassthru(HBAMGR_MGMT_PD_LOCATE, HBAMGR_DIR_NONE, nullptr, 0, &loc, sizeof(loc));
   ASSERT_EQ(Pt(&pt), 0);
   // Leaves no event on its way to the next test's ring.
@@ -619,6 +634,7 @@ TEST_F(AbiTest, RingOverflowKeepsOneOverflowRecord) {
   uint64_t first = 0;
   uint64_t last = Info().last_event_seq;
   for (uint32_t i = 0; i < kEvents; i++) {
+    ASSERT_TRUE(AllSrbsPosted());
     hbamgr_mbox_fault f{};
     f.fault = HBAMGR_FAULT_SRB_STORM;
     f.count = 1;

@@ -272,6 +272,8 @@ u32 hba_adapter_can_queue(struct hba_adapter *a)
 
 void hba_adapter_get_stats(struct hba_adapter *a, struct hba_adapter_stats *st)
 {
+	unsigned long flags;
+
 	memset(st, 0, sizeof(*st));
 	st->state = hba_get_state(a);
 	st->reset_count = hba_atomic_read(&a->reset_count);
@@ -286,5 +288,7 @@ void hba_adapter_get_stats(struct hba_adapter *a, struct hba_adapter_stats *st)
 	st->timeouts = hba_atomic64_read(&a->timeouts);
 	st->aborts = hba_atomic64_read(&a->aborts);
 	st->events_dispatched = hba_atomic64_read(&a->events_dispatched);
+	hba_spin_lock_irqsave(&a->files_lock, flags);
 	st->last_event_seq = hba_atomic64_read(&a->last_event_seq);
+	hba_spin_unlock_irqrestore(&a->files_lock, flags);
 }

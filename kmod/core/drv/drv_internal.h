@@ -174,7 +174,7 @@ struct hba_adapter {
 	hba_atomic64_t timeouts;
 	hba_atomic64_t aborts;
 	hba_atomic64_t events_dispatched;
-	hba_atomic64_t last_event_seq;
+	hba_atomic64_t last_event_seq;	/* written under files_lock */
 };
 
 struct hba_file {

@@ -93,23 +93,21 @@ void hba_events_dispatch(struct hba_adapter *a, const struct hbamgr_event *ev)
 {
 	unsigned long flags;
 	struct hba_file *f;
-	s64 seq = ev->seq, last;
 
 	hba_spin_lock_irqsave(&a->files_lock, flags);
 	for (f = a->files; f; f = f->next) {
 		ring_push(f, ev);
 		hba_wake_up_all(&f->waitq);
 	}
+	/*
+	 * Under files_lock with the push, so that GET_INFO (which reads it
+	 * under files_lock too) never reports a seq older than a record a
+	 * file can already read.
+	 */
+	if ((s64)ev->seq > hba_atomic64_read(&a->last_event_seq))
+		hba_atomic64_set(&a->last_event_seq, ev->seq);
 	hba_spin_unlock_irqrestore(&a->files_lock, flags);
 	hba_atomic64_inc(&a->events_dispatched);
-	last = hba_atomic64_read(&a->last_event_seq);
-	while (seq > last) {
-		s64 old = hba_atomic64_cmpxchg(&a->last_event_seq, last, seq);
-
-		if (old == last)
-			break;
-		last = old;
-	}
 }
 
 void hba_files_wake_all(struct hba_adapter *a)
