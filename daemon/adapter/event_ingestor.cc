@@ -47,7 +47,7 @@ EventIngestor::EventIngestor(uint32_t adapter, transport::Transport* transport,
       store_(store),
       publish_(std::move(publish)) {}
 
-absl::StatusOr<store::EventLog> EventIngestor::AttachLog() {
+absl::StatusOr<store::EventLog> EventIngestor::AttachLog(uint64_t last) {
   PassthruResult result =
       serializer_->Run(kClient, absl::Now() + kBackfillDeadline,
                        EvtlogCommand(HBAMGR_MGMT_EVTLOG_INFO, sizeof(hbamgr_evtlog_info)));
@@ -66,12 +66,10 @@ absl::StatusOr<store::EventLog> EventIngestor::AttachLog() {
   absl::StatusOr<std::optional<store::EventLog>> previous =
       store_->FindEventLog(adapter_, std::nullopt);
   if (!previous.ok()) return previous.status();
-  absl::StatusOr<uint64_t> last = store_->LastEventSeq(adapter_);
-  if (!last.ok()) return last.status();
   store::EventLog log{.log_id = info.log_id};
-  if (*previous || info.newest_seq < *last) {
+  if (*previous || info.newest_seq < last) {
     // A new log: its records come after everything stored.
-    log.seq_base = std::max(*last, *previous ? (*previous)->seq_base : 0);
+    log.seq_base = std::max(last, *previous ? (*previous)->seq_base : 0);
   }
   // Otherwise the stored events (if any) came from this log before logs
   // were recorded (schema version 2): seq_base 0 keeps reading after them.
@@ -80,16 +78,17 @@ absl::StatusOr<store::EventLog> EventIngestor::AttachLog() {
 }
 
 absl::Status EventIngestor::Start() {
-  absl::StatusOr<store::EventLog> log = AttachLog();
-  if (!log.ok()) return log.status();
   absl::StatusOr<uint64_t> last = store_->LastEventSeq(adapter_);
   if (!last.ok()) return last.status();
+  absl::StatusOr<store::EventLog> log = AttachLog(*last);
+  if (!log.ok()) return log.status();
+  const uint64_t last_fw = log->LastFirmwareSeq(*last);
   seq_base_ = log->seq_base;
   {
     absl::MutexLock lock(&stats_mu_);
     stats_.log_id = log->log_id;
     stats_.seq_base = log->seq_base;
-    stats_.next_seq = *last > seq_base_ ? *last - seq_base_ + 1 : 0;
+    stats_.next_seq = last_fw == 0 ? 0 : last_fw + 1;
   }
   return Backfill(kNoLimit);
 }

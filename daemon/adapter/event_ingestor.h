@@ -70,8 +70,9 @@ class EventIngestor {
   // Accepts `ev` as the next seq (counting what the log lost before it).
   void Accept(const hbamgr_event& ev, bool backfilled);
   absl::Status Flush();
-  // Finds the firmware's current log in the store, recording it when new.
-  absl::StatusOr<store::EventLog> AttachLog();
+  // Finds the firmware's current log in the store, recording it when new;
+  // `last` is the adapter's highest stored seq.
+  absl::StatusOr<store::EventLog> AttachLog(uint64_t last);
 
   const uint32_t adapter_;
   transport::Transport* const transport_;

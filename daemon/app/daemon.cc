@@ -48,7 +48,7 @@ absl::Status LoadEventLogNvram(store::Store& store, uint32_t adapter, hbacore_si
     return absl::OkStatus();
   }
   params->event_log_id = (*log)->log_id;
-  params->first_event_seq = std::max(*last, (*log)->seq_base) - (*log)->seq_base + 1;
+  params->first_event_seq = (*log)->LastFirmwareSeq(*last) + 1;
   return absl::OkStatus();
 }
 

@@ -53,6 +53,11 @@ struct EventRow {
 struct EventLog {
   uint64_t log_id = 0;
   uint64_t seq_base = 0;
+  // The newest firmware seq of this log stored when the adapter's highest
+  // stored seq is `last_stored` (this being its newest log); 0 for none.
+  uint64_t LastFirmwareSeq(uint64_t last_stored) const {
+    return last_stored > seq_base ? last_stored - seq_base : 0;
+  }
   friend bool operator==(const EventLog&, const EventLog&) = default;
 };
 
