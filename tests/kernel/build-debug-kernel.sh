@@ -71,10 +71,25 @@ if [[ -f $dir/stamp ]]; then
 fi
 
 # Options the harness needs on top of debug.config (kept out of that file,
-# which is shared verbatim): fio allocates its job table with System V shared
-# memory (shmget), which tinyconfig leaves out.
+# which is shared verbatim):
+#  - fio allocates its job table with System V shared memory (shmget);
+#  - hbamgrd's SQLite store needs POSIX file locks (fs/locks.c), so the
+#    in-guest daemon tests run on this kernel too;
+#  - hangs are reported, not just waited out: a task in D state for longer
+#    than the hung-task timeout, a CPU stuck in the kernel (soft lockup), a
+#    stalled workqueue; the hard-lockup detector needs a perf NMI, which TCG
+#    has no PMU for (it reports itself disabled at boot and stays built so a
+#    KVM run gets it); sysctl lets the guest shorten the hung-task timeout.
 harness_config=(
     CONFIG_SYSVIPC=y
+    CONFIG_FILE_LOCKING=y
+    CONFIG_PROC_SYSCTL=y
+    CONFIG_DETECT_HUNG_TASK=y
+    CONFIG_DEFAULT_HUNG_TASK_TIMEOUT=30
+    CONFIG_SOFTLOCKUP_DETECTOR=y
+    CONFIG_WQ_WATCHDOG=y
+    CONFIG_PERF_EVENTS=y
+    CONFIG_HARDLOCKUP_DETECTOR=y
 )
 
 # Options that must be in the final .config; the fragments ask for all of
