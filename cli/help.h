@@ -7,18 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "common/manual.h"
+
 namespace hbamgr::cli {
 
-// A paragraph (empty term), or a term with its description.
-struct HelpItem {
-  std::string term;
-  std::string text;
-};
-
-struct HelpSection {
-  std::string name;  // "NAME", "SYNOPSIS", ...
-  std::vector<HelpItem> items;
-};
+using HelpItem = manual::Item;
+using HelpSection = manual::Section;
 
 const std::vector<HelpSection>& HelpSections();
 

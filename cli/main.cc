@@ -19,11 +19,10 @@
 #include "cli/render_json.h"
 #include "cli/render_table.h"
 #include "cli/stream_printer.h"
+#include "hbamgr_version.h"
 
 namespace hbamgr::cli {
 namespace {
-
-constexpr char kVersion[] = "1.0.0";
 
 // A usage error before any command ran: one line and a hint, on stderr (or
 // the JSON envelope on stdout when JSON was asked for).
@@ -88,7 +87,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (options->version) {
-    std::cout << "hbacli " << kVersion << ", JSON schema " << kJsonSchemaVersion << "\n";
+    std::cout << "hbacli " << HBAMGR_VERSION << ", JSON schema " << kJsonSchemaVersion << "\n";
     return 0;
   }
   bool json = options->json || (!options->words.empty() && options->words.back() == "J");

@@ -10,6 +10,7 @@
 #include "daemon/sys/log.h"
 #include "daemon/sys/notify.h"
 #include "daemon/sys/signals.h"
+#include "hbamgr_version.h"
 
 namespace {
 
@@ -53,7 +54,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (command_line->help) {
-    std::fputs(hbamgr::app::HelpText(), stdout);
+    std::fputs(hbamgr::app::HelpText().c_str(), stdout);
+    return 0;
+  }
+  if (command_line->man) {
+    std::fputs(hbamgr::app::ManPage().c_str(), stdout);
     return 0;
   }
   if (command_line->version) {

@@ -2,94 +2,103 @@
 
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/manual.h"
 
 namespace hbamgr::app {
 namespace {
 
-constexpr char kHelp[] = R"(NAME
-    hbamgrd - SAS/RAID host bus adapter management daemon
-
-SYNOPSIS
-    hbamgrd [--config FILE] [--foreground] [--socket PATH] [--database PATH]
-            [--backend sim|kernel] [--metrics HOST:PORT]
-    hbamgrd --help | --version
-
-DESCRIPTION
-    hbamgrd owns every hbamgr adapter of the machine - the /dev/hbamgrN
-    devices of hbamgr.ko (backend kernel), or simulated adapters running
-    in-process (backend sim) - and serves the hbamgr.v1 gRPC API to hbacli
-    and other clients:
-
-    - passthrough (SCSI CDBs and firmware frames) is serialized: one command
-      at a time per adapter, round-robin across callers, bounded by each
-      call's deadline, retried with backoff while the adapter resets;
-    - firmware events are read as they arrive, sequence gaps are filled from
-      the firmware event log, and every event is stored once, in order, in
-      an SQLite database and fanned out to Subscribe streams;
-    - adapter resets are followed: grpc.health reports the service
-      "hbamgr.v1.adapter.cN" NOT_SERVING until the adapter is LIVE again;
-    - every changing call is recorded in the audit table with its caller.
-
-    Local clients connect to a unix socket; the caller's uid decides what it
-    may do: everyone may read, root and members of the admin group may
-    change things.  Remote clients use TCP with mutual TLS.
-
-OPTIONS
-    -c, --config FILE
-        Read the configuration from FILE (INI syntax, sections [daemon]
-        [sim] [kernel] [listen] [tls] [store] [metrics]; the installed
-        /etc/hbamgr/hbamgrd.conf documents every key).  Without it the
-        built-in defaults are used.
-    -f, --foreground
-        Stay in the foreground and log to stderr.  Without it hbamgrd
-        detaches (unless started by systemd, which it detects through
-        NOTIFY_SOCKET) and logs to the journal; the starting process exits
-        once the daemon is serving, with status 0, or 1 if it failed.
-    -s, --socket PATH
-        Serve the unix socket at PATH (listen.unix_socket).
-    -d, --database PATH
-        Use the SQLite database at PATH (store.database).
-    -b, --backend sim|kernel
-        Use simulated adapters or the kernel driver (daemon.backend).
-    -m, --metrics HOST:PORT
-        Serve Prometheus metrics on http://HOST:PORT/metrics (metrics.listen;
-        port 0 picks a free one, "" turns it off).
-    -h, --help
-        Show this text.
-    -V, --version
-        Show the version.
-
-SIGNALS
-    SIGHUP     Re-read the configuration file; the log level and the
-               retention settings take effect, other changes need a restart.
-    SIGTERM, SIGINT
-               Stop accepting calls, cancel queued passthrough, finish or
-               cancel calls in flight, close the database, exit 0.
-
-SYSTEMD
-    Type=notify: READY=1 once every adapter is up and the listeners are
-    bound, STATUS= with a one-line summary, WATCHDOG=1 from the main loop
-    only while every adapter's event loop is making progress.
-
-FILES
-    /etc/hbamgr/hbamgrd.conf        configuration
-    /run/hbamgr/hbamgrd.sock        default unix socket
-    /var/lib/hbamgr/hbamgrd.db      default database
-
-EXIT STATUS
-    0  clean shutdown (or --help, --version)
-    1  start-up failed (configuration, database, adapters, listeners)
-    2  bad command line
-
-SEE ALSO
-    hbacli(1), docs/api.md
-)";
+// hbamgrd's manual: --help prints it as text, --man as the man page
+// docs/hbamgrd.8 (a test checks the committed page is current).
+const std::vector<manual::Section>& ManualSections() {
+  static const std::vector<manual::Section> kSections = {
+      {"NAME", {{"", "hbamgrd - SAS/RAID host bus adapter management daemon"}}},
+      {"SYNOPSIS",
+       {{"",
+         "hbamgrd [--config FILE] [--foreground] [--socket PATH] [--database PATH] "
+         "[--backend sim|kernel] [--metrics HOST:PORT]"},
+        {"", "hbamgrd --help | --man | --version"}}},
+      {"DESCRIPTION",
+       {{"",
+         "hbamgrd owns every hbamgr adapter of the machine - the /dev/hbamgrN devices of "
+         "hbamgr.ko (backend kernel), or simulated adapters running in-process (backend sim) - "
+         "and serves the hbamgr.v1 gRPC API to hbacli(1) and other clients:"},
+        {"passthrough",
+         "SCSI CDBs and firmware frames are serialized: one command at a time per adapter, "
+         "round-robin across callers, bounded by each call's deadline, retried with backoff "
+         "while the adapter resets."},
+        {"events",
+         "firmware events are read as they arrive, sequence gaps are filled from the firmware "
+         "event log, and every event is stored once, in order, in an SQLite database and fanned "
+         "out to Subscribe streams."},
+        {"resets",
+         "grpc.health reports the service \"hbamgr.v1.adapter.cN\" NOT_SERVING until the "
+         "adapter is LIVE again."},
+        {"audit", "every changing call is recorded in the audit table with its caller."},
+        {"",
+         "Local clients connect to a unix socket; the caller's uid decides what it may do: "
+         "everyone who can open the socket may read, root and members of the admin group "
+         "(listen.admin_group, default hbamgr) may change things. Remote clients use TCP with "
+         "mutual TLS and are admins."}}},
+      {"OPTIONS",
+       {{"-c, --config FILE",
+         "Read the configuration from FILE (see hbamgrd.conf(5); the installed "
+         "/etc/hbamgr/hbamgrd.conf shows every key). Without it the built-in defaults are "
+         "used."},
+        {"-f, --foreground",
+         "Stay in the foreground and log to stderr. Without it hbamgrd detaches (unless "
+         "started by systemd, which it detects through NOTIFY_SOCKET) and logs to the journal; "
+         "the starting process exits once the daemon is serving, with status 0, or 1 if it "
+         "failed."},
+        {"-s, --socket PATH", "Serve the unix socket at PATH (listen.unix_socket)."},
+        {"-d, --database PATH", "Use the SQLite database at PATH (store.database)."},
+        {"-b, --backend sim|kernel",
+         "Use simulated adapters or the kernel driver (daemon.backend)."},
+        {"-m, --metrics HOST:PORT",
+         "Serve Prometheus metrics on http://HOST:PORT/metrics (metrics.listen; port 0 picks "
+         "a free one, \"\" turns it off)."},
+        {"-h, --help", "Show this text."},
+        {"--man", "Print this text as a man page (troff)."},
+        {"-V, --version", "Show the version."}}},
+      {"SIGNALS",
+       {{"SIGHUP",
+         "Re-read the configuration file; the log level and the retention settings take "
+         "effect, other changes need a restart. A file that does not parse is refused whole: "
+         "the running configuration stays and the error is logged."},
+        {"SIGTERM, SIGINT",
+         "Stop accepting calls, cancel queued passthrough, finish or cancel calls in flight, "
+         "close the database, exit 0."}}},
+      {"SYSTEMD",
+       {{"",
+         "hbamgrd.service runs hbamgrd as Type=notify: READY=1 once every adapter is up and "
+         "the listeners are bound, STATUS= with a one-line summary, RELOADING=1 while SIGHUP is "
+         "handled, WATCHDOG=1 from the main loop at half of WatchdogSec= and only while every "
+         "adapter's event loop is making progress (daemon.watchdog). systemctl reload hbamgrd "
+         "sends SIGHUP."}}},
+      {"FILES",
+       {{"/etc/hbamgr/hbamgrd.conf", "configuration, see hbamgrd.conf(5)"},
+        {"/run/hbamgr/hbamgrd.sock", "default unix socket"},
+        {"/var/lib/hbamgr/hbamgrd.db", "default database (events, audit, health history)"}}},
+      {"EXIT STATUS",
+       {{"0", "clean shutdown (or --help, --man, --version)"},
+        {"1", "start-up failed (configuration, database, adapters, listeners)"},
+        {"2", "bad command line"}}},
+      {"SEE ALSO",
+       {{"", "hbacli(1), hbamgrd.conf(5), systemd.service(5); docs/api.md in the hbamgr sources"}}},
+  };
+  return kSections;
+}
 
 }  // namespace
 
-const char* HelpText() { return kHelp; }
+std::string HelpText() { return manual::RenderText(ManualSections()); }
+
+std::string ManPage() {
+  return manual::RenderManPage(ManualSections(), "HBAMGRD", 8,
+                               "'hbamgrd --man' from daemon/app/options.cc");
+}
 
 absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
   CommandLine out;
@@ -112,6 +121,8 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
     };
     if (arg == "-h" || arg == "--help") {
       out.help = true;
+    } else if (arg == "--man") {
+      out.man = true;
     } else if (arg == "-V" || arg == "--version") {
       out.version = true;
     } else if (arg == "-f" || arg == "--foreground") {

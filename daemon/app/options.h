@@ -14,6 +14,7 @@ struct CommandLine {
   std::string config_path;  // "" = built-in defaults
   bool foreground = false;
   bool help = false;
+  bool man = false;
   bool version = false;
   // Overrides of config-file settings.
   std::optional<std::string> socket;
@@ -26,8 +27,9 @@ struct CommandLine {
 // hbamgrd --help").
 absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv);
 
-// The --help text (man-page sections).
-const char* HelpText();
+// The manual: as text (--help) and as the man page docs/hbamgrd.8 (--man).
+std::string HelpText();
+std::string ManPage();
 
 // The configuration: the file (or defaults), then the overrides, validated.
 absl::StatusOr<config::DaemonConfig> LoadEffectiveConfig(const CommandLine& command_line);

@@ -174,6 +174,12 @@ absl::Status CheckRange(absl::string_view key, uint32_t value, uint32_t min, uin
 
 }  // namespace
 
+std::vector<std::string> KnownKeys() {
+  std::vector<std::string> keys;
+  for (const auto& [key, setter] : Keys()) keys.push_back(key);
+  return keys;
+}
+
 absl::string_view BackendName(Backend backend) {
   return backend == Backend::kSim ? "sim" : "kernel";
 }

@@ -92,6 +92,11 @@ absl::Status Validate(const DaemonConfig& config);
 
 absl::string_view BackendName(Backend backend);
 
+// Every key the parser accepts, as "section.key", sorted.  The man page
+// hbamgrd.conf(5) and configs/hbamgrd.conf must document each one
+// (config_doc_test.cc).
+std::vector<std::string> KnownKeys();
+
 }  // namespace hbamgr::config
 
 #endif  // HBAMGR_DAEMON_CONFIG_CONFIG_H_

@@ -36,14 +36,16 @@ void ExpectInvalid(Edit edit, const std::string& expected) {
   EXPECT_THAT(std::string(s.message()), HasSubstr(expected));
 }
 
-TEST(ConfigTest, PackagedDefaultParsesToTheDefaults) {
+TEST(ConfigTest, PackagedConfigParses) {
+  // The packaged service: the kernel backend, a socket every local user may
+  // read; everything else the built-in defaults.
   absl::StatusOr<DaemonConfig> c = LoadConfig(HBAMGR_CONFIGS_DIR "/hbamgrd.conf");
   ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ(c->backend, Backend::kSim);
+  EXPECT_EQ(c->backend, Backend::kKernel);
   EXPECT_EQ(c->unix_socket, "/run/hbamgr/hbamgrd.sock");
   EXPECT_EQ(c->database, "/var/lib/hbamgr/hbamgrd.db");
   EXPECT_EQ(c->admin_group, "hbamgr");
-  EXPECT_EQ(c->socket_mode, 0660u);
+  EXPECT_EQ(c->socket_mode, 0666u);
   EXPECT_TRUE(c->tcp_listen.empty());
   EXPECT_TRUE(c->metrics_listen.empty());
   EXPECT_TRUE(c->watchdog);

@@ -6,6 +6,7 @@
 
 #include "daemon/service/convert.h"
 #include "daemon/service/unary_call.h"
+#include "hbamgr_version.h"
 
 namespace hbamgr::service {
 namespace {

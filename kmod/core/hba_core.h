@@ -26,7 +26,11 @@ struct hba_file;
 
 #define HBA_DRV_MAX_CMDS	1024	/* the driver's own command maximum */
 #define HBA_EVENT_RING_DEFAULT	256	/* event records per open file */
-#define HBA_DRV_VERSION		"1.0.0"
+/*
+ * HBA_DRV_VERSION (MODULE_VERSION, GET_INFO driver_version) is the project
+ * version of CMakeLists.txt, passed by the build: CMake for libhbacore,
+ * kmod/Kbuild from HBAMGR_VERSION for hbamgr.ko.
+ */
 
 struct hba_adapter_params {
 	struct hba_fw_config fw;	/* the simulated adapter to power on */

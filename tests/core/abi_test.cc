@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "hbamgr_version.h"
 #include "support/abi_target.h"
 #include "support/adapter_fixture.h"
 
@@ -161,7 +162,7 @@ TEST_F(AbiTest, GetInfoFillsEveryField) {
     EXPECT_GT(strnlen(s, n), 0u);
     EXPECT_LT(strnlen(s, n), n) << "not NUL-terminated";
   }
-  EXPECT_STREQ(info.driver_version, "1.0.0");
+  EXPECT_STREQ(info.driver_version, HBAMGR_VERSION);
   EXPECT_NE(info.sas_address, 0u);
   EXPECT_GT(info.fw_max_cmds, 0u);
   EXPECT_GT(info.drv_max_cmds, 0u);
