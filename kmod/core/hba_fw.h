@@ -137,6 +137,15 @@ struct hba_req_frame {
 #define HBA_TM_ABORTED		0	/* task found and dropped: no reply will come */
 #define HBA_TM_NOT_FOUND	1	/* task not owned by fw (completed or unknown) */
 
+/* Why a MGMT frame was refused: hbamgr_passthru.reason and its details. */
+struct hba_reason {
+	u16 code;		/* enum hbamgr_reason */
+	u16 id;
+	u32 pad;
+	u64 value;
+	u64 limit;
+};
+
 struct hba_reply_frame {
 	u16 smid;
 	u8 function;
@@ -148,7 +157,8 @@ struct hba_reply_frame {
 	u32 result;		/* MGMT result (count, new VD id) */
 	u32 resid_needed;	/* MGMT NO_SPACE: bytes needed */
 	u32 pad2;
-	u8 sense[96];
+	struct hba_reason reason;	/* MGMT refused: why */
+	u8 sense[HBAMGR_SENSE_MAX];
 	struct hbamgr_event event;	/* STATUS_READ */
 };
 

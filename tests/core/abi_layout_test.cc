@@ -53,7 +53,7 @@ TEST(AbiLayout, Info) {
 }
 
 TEST(AbiLayout, Passthru) {
-  static_assert(sizeof(hbamgr_passthru) == 112);
+  static_assert(sizeof(hbamgr_passthru) == 136);
   size_t covered = 0;
   EXPECT_FIELD(hbamgr_passthru, size, 0u, 4u);
   EXPECT_FIELD(hbamgr_passthru, flags, 4u, 4u);
@@ -77,6 +77,12 @@ TEST(AbiLayout, Passthru) {
   EXPECT_FIELD(hbamgr_passthru, resid, 88u, 4u);
   EXPECT_FIELD(hbamgr_passthru, result, 92u, 4u);
   EXPECT_FIELD(hbamgr_passthru, reserved, 96u, 16u);
+  // ABI 1.1: appended; a 1.0 caller's struct ends before them.
+  EXPECT_FIELD(hbamgr_passthru, reason, 112u, 2u);
+  EXPECT_FIELD(hbamgr_passthru, reason_id, 114u, 2u);
+  EXPECT_FIELD(hbamgr_passthru, pad2, 116u, 4u);
+  EXPECT_FIELD(hbamgr_passthru, reason_value, 120u, 8u);
+  EXPECT_FIELD(hbamgr_passthru, reason_limit, 128u, 8u);
   EXPECT_EQ(covered, sizeof(hbamgr_passthru)) << "implicit padding";
   EXPECT_EQ(sizeof(hbamgr_passthru) % 8, 0u) << "tail padding differs on 32-bit";
 }
@@ -315,7 +321,9 @@ TEST(AbiLayout, MboxFault) {
 
 TEST(AbiLayout, IoctlNumbers) {
   EXPECT_EQ(HBAMGR_IOC_GET_INFO, 0xc0d0b801u);
-  EXPECT_EQ(HBAMGR_IOC_PASSTHRU, 0xc070b802u);
+  // 0xc070b802 in ABI 1.0 (112 bytes): still served, the size bits are
+  // ignored (abi_test AbiTest.Abi10PassthruCallerIsUnaffected).
+  EXPECT_EQ(HBAMGR_IOC_PASSTHRU, 0xc088b802u);
   EXPECT_EQ(HBAMGR_IOC_RESET, 0xc020b803u);
   EXPECT_EQ(_IOC_TYPE(HBAMGR_IOC_GET_INFO), HBAMGR_IOC_MAGIC);
   EXPECT_EQ(_IOC_NR(HBAMGR_IOC_GET_INFO), 0x01u);
@@ -329,15 +337,49 @@ TEST(AbiLayout, IoctlNumbers) {
 
 TEST(AbiLayout, Constants) {
   EXPECT_EQ(HBAMGR_ABI_MAJOR, 1);
-  EXPECT_EQ(HBAMGR_ABI_MINOR, 0);
+  EXPECT_EQ(HBAMGR_ABI_MINOR, 1);
   EXPECT_EQ(HBAMGR_SIZE_MIN, 8);
   EXPECT_EQ(HBAMGR_SIZE_MAX, 4096);
   EXPECT_EQ(HBAMGR_PT_TIMEOUT_DEFAULT_MS, 30000);
   EXPECT_EQ(HBAMGR_PT_TIMEOUT_MAX_MS, 3600000);
   EXPECT_EQ(HBAMGR_VD_MAX_PDS, 16);
   EXPECT_EQ(HBAMGR_ID_NONE, 0xffff);
-  // Every mailbox parameter block fits the 32-byte cdb[].
-  EXPECT_EQ(sizeof(hbamgr_passthru::cdb), 32u);
+  EXPECT_EQ(HBAMGR_FEAT_REASON, 1u << 7);
+  // The limits the layers share, and the fields they size.
+  EXPECT_EQ(HBAMGR_CDB_MIN, 6);
+  EXPECT_EQ(HBAMGR_CDB_MAX, 32);
+  EXPECT_EQ(HBAMGR_SENSE_MAX, 96);
+  EXPECT_EQ(HBAMGR_VD_NAME_LEN, 16);
+  EXPECT_EQ(HBAMGR_STRIP_KB_MIN, 8);
+  EXPECT_EQ(HBAMGR_STRIP_KB_MAX, 1024);
+  EXPECT_EQ(HBAMGR_STRIP_KB_DEFAULT, 64);
+  EXPECT_EQ(HBAMGR_EVT_DESC_LEN, 64);
+  // Every mailbox parameter block fits cdb[].
+  EXPECT_EQ(sizeof(hbamgr_passthru::cdb), size_t{HBAMGR_CDB_MAX});
+  EXPECT_EQ(sizeof(hbamgr_vd_info::name), size_t{HBAMGR_VD_NAME_LEN});
+  EXPECT_EQ(sizeof(hbamgr_vd_create::name), size_t{HBAMGR_VD_NAME_LEN});
+  EXPECT_EQ(sizeof(hbamgr_vd_create::pd_ids) / sizeof(uint16_t), size_t{HBAMGR_VD_MAX_PDS});
+  EXPECT_EQ(sizeof(hbamgr_event::description), size_t{HBAMGR_EVT_DESC_LEN});
+}
+
+TEST(AbiLayout, ReasonValues) {
+  EXPECT_EQ(HBAMGR_RSN_NONE, 0);
+  EXPECT_EQ(HBAMGR_RSN_FIELD, 1);
+  EXPECT_EQ(HBAMGR_RSN_DIRECTION, 2);
+  EXPECT_EQ(HBAMGR_RSN_DATA_LEN, 3);
+  EXPECT_EQ(HBAMGR_RSN_RAID_LEVEL, 4);
+  EXPECT_EQ(HBAMGR_RSN_TOO_FEW_PDS, 5);
+  EXPECT_EQ(HBAMGR_RSN_TOO_MANY_PDS, 6);
+  EXPECT_EQ(HBAMGR_RSN_ODD_PDS, 7);
+  EXPECT_EQ(HBAMGR_RSN_STRIP_SIZE, 8);
+  EXPECT_EQ(HBAMGR_RSN_NAME, 9);
+  EXPECT_EQ(HBAMGR_RSN_PD_MISSING, 10);
+  EXPECT_EQ(HBAMGR_RSN_PD_REPEATED, 11);
+  EXPECT_EQ(HBAMGR_RSN_PD_STATE, 12);
+  EXPECT_EQ(HBAMGR_RSN_BLOCK_SIZE, 13);
+  EXPECT_EQ(HBAMGR_RSN_VD_COUNT, 14);
+  EXPECT_EQ(HBAMGR_RSN_VD_SIZE, 15);
+  EXPECT_EQ(HBAMGR_RSN_VD_MISSING, 16);
 }
 
 }  // namespace

@@ -152,7 +152,8 @@ TEST_F(AbiTest, GetInfoFillsEveryField) {
   EXPECT_EQ(info.abi_minor, HBAMGR_ABI_MINOR);
   EXPECT_EQ(info.state, HBAMGR_STATE_LIVE);
   uint64_t always = HBAMGR_FEAT_SCSI_PASSTHRU | HBAMGR_FEAT_MGMT_PASSTHRU | HBAMGR_FEAT_EVENTS |
-                    HBAMGR_FEAT_RESET | HBAMGR_FEAT_EVTLOG | HBAMGR_FEAT_PHYS_PASSTHRU;
+                    HBAMGR_FEAT_RESET | HBAMGR_FEAT_EVTLOG | HBAMGR_FEAT_PHYS_PASSTHRU |
+                    HBAMGR_FEAT_REASON;
   EXPECT_EQ(info.features & always, always);
   EXPECT_EQ(info.features & ~(always | HBAMGR_FEAT_FAULT_INJECT), 0u);
   for (auto [s, n] :
@@ -325,8 +326,8 @@ TEST_F(AbiTest, PassthruRejectsMalformedFrames) {
       {"type 0", [](auto& p) { p.type = 0; }},
       {"type 3", [](auto& p) { p.type = 3; }},
       {"dir 3", [](auto& p) { p.dir = 3; }},
-      {"cdb_len 5", [](auto& p) { p.cdb_len = 5; }},
-      {"cdb_len 33", [](auto& p) { p.cdb_len = 33; }},
+      {"cdb_len 5", [](auto& p) { p.cdb_len = HBAMGR_CDB_MIN - 1; }},
+      {"cdb_len 33", [](auto& p) { p.cdb_len = HBAMGR_CDB_MAX + 1; }},
       {"lun 1", [](auto& p) { p.lun = 1; }},
       {"scsi opcode", [](auto& p) { p.opcode = HBAMGR_MGMT_PD_LIST; }},
       {"timeout", [](auto& p) { p.timeout_ms = HBAMGR_PT_TIMEOUT_MAX_MS + 1; }},
@@ -335,7 +336,7 @@ TEST_F(AbiTest, PassthruRejectsMalformedFrames) {
       {"dir NONE with data", [](auto& p) { p.dir = HBAMGR_DIR_NONE; }},
       {"sense_len 97",
        [&](auto& p) {
-         p.sense_len = 97;
+         p.sense_len = HBAMGR_SENSE_MAX + 1;
          p.sense_ptr = reinterpret_cast<uintptr_t>(buf_);
        }},
       {"sense_len without sense_ptr", [](auto& p) { p.sense_len = 18; }},
@@ -587,6 +588,79 @@ TEST_F(AbiTest, VdCreateThenWriteAndReadBack) {
   pt = MgmtPassthru(HBAMGR_MGMT_VD_DELETE, HBAMGR_DIR_NONE, nullptr, 0, &del, sizeof(del));
   ASSERT_EQ(Pt(&pt), 0);
   EXPECT_EQ(pt.status, HBAMGR_ST_OK);
+}
+
+// ABI 1.1: a refused management frame says why, through the driver.
+TEST_F(AbiTest, MgmtRefusalCarriesTheFirmwareReason) {
+  hbamgr_vd_create vc{};
+  vc.raid_level = 7;
+  vc.num_pds = 2;
+  vc.pd_ids[0] = PdList().front().pd_id;
+  vc.pd_ids[1] = PdList().back().pd_id;
+  auto pt = MgmtPassthru(HBAMGR_MGMT_VD_CREATE, HBAMGR_DIR_TO_DEV, &vc, sizeof(vc));
+  pt.pad2 = 0xdeadbeef;  // an output field: not checked on input
+  ASSERT_EQ(Pt(&pt), 0);
+  EXPECT_EQ(pt.status, HBAMGR_ST_INVALID_PARAM);
+  EXPECT_EQ(pt.reason, HBAMGR_RSN_RAID_LEVEL);
+  EXPECT_EQ(pt.reason_value, 7u);
+  EXPECT_NE(pt.reason_limit & (1u << 5), 0u) << "RAID 5 is supported";
+  EXPECT_EQ(pt.pad2, 0u);
+  // The same struct again, its reason fields still set: a status again.
+  ASSERT_EQ(Pt(&pt), 0);
+  EXPECT_EQ(pt.reason, HBAMGR_RSN_RAID_LEVEL);
+
+  hbamgr_mbox_vd_delete del{};
+  del.vd_id = 77;
+  pt = MgmtPassthru(HBAMGR_MGMT_VD_DELETE, HBAMGR_DIR_NONE, nullptr, 0, &del, sizeof(del));
+  ASSERT_EQ(Pt(&pt), 0);
+  EXPECT_EQ(pt.status, HBAMGR_ST_NO_DEVICE);
+  EXPECT_EQ(pt.reason, HBAMGR_RSN_VD_MISSING);
+  EXPECT_EQ(pt.reason_id, 77);
+
+  // Success clears whatever the struct held.
+  std::vector<hbamgr_pd_info> pds(64);
+  pt = MgmtPassthru(HBAMGR_MGMT_PD_LIST, HBAMGR_DIR_FROM_DEV, pds.data(),
+                    pds.size() * sizeof(pds[0]));
+  pt.reason = HBAMGR_RSN_NAME;
+  pt.reason_value = 1;
+  ASSERT_EQ(Pt(&pt, false), 0);
+  EXPECT_EQ(pt.status, HBAMGR_ST_OK);
+  EXPECT_EQ(pt.reason, HBAMGR_RSN_NONE);
+  EXPECT_EQ(pt.reason_value, 0u);
+}
+
+// A caller built against ABI 1.0 (a 112-byte hbamgr_passthru and the 1.0
+// ioctl number) works as before and never sees the 1.1 fields written.
+TEST_F(AbiTest, Abi10PassthruCallerIsUnaffected) {
+  constexpr uint32_t kAbi10Size = offsetof(hbamgr_passthru, reason);
+  static_assert(kAbi10Size == 112);
+  constexpr unsigned long kAbi10Passthru = 0xc070b802;  // _IOWR(0xB8, 2, 112 bytes)
+  ASSERT_EQ(_IOC_SIZE(kAbi10Passthru), kAbi10Size);
+  alignas(8) uint8_t raw[sizeof(hbamgr_passthru)];
+  auto* pt = reinterpret_cast<hbamgr_passthru*>(raw);
+
+  hbamgr_vd_create vc{};
+  vc.raid_level = 7;
+  vc.num_pds = 1;
+  vc.pd_ids[0] = PdList().front().pd_id;
+  *pt = MgmtPassthru(HBAMGR_MGMT_VD_CREATE, HBAMGR_DIR_TO_DEV, &vc, sizeof(vc));
+  pt->size = kAbi10Size;
+  std::memset(raw + kAbi10Size, 0xee, sizeof(raw) - kAbi10Size);
+  ASSERT_EQ(t_->Ioctl(kAbi10Passthru, raw), 0);
+  EXPECT_EQ(pt->status, HBAMGR_ST_INVALID_PARAM);
+  for (size_t i = kAbi10Size; i < sizeof(raw); i++) EXPECT_EQ(raw[i], 0xee) << i;
+
+  *pt = GoodRead();
+  pt->size = kAbi10Size;
+  std::memset(raw + kAbi10Size, 0xee, sizeof(raw) - kAbi10Size);
+  ASSERT_EQ(t_->Ioctl(kAbi10Passthru, raw), 0);
+  EXPECT_EQ(pt->status, HBAMGR_ST_OK);
+  for (size_t i = kAbi10Size; i < sizeof(raw); i++) EXPECT_EQ(raw[i], 0xee) << i;
+
+  // And its GET_INFO: 1.1 announces itself; a 1.0 caller ignores the bit.
+  hbamgr_info info = Info();
+  EXPECT_EQ(info.abi_minor, 1);
+  EXPECT_NE(info.features & HBAMGR_FEAT_REASON, 0u);
 }
 
 TEST_F(AbiTest, PdLocateEventArrivesOnRead) {

@@ -297,6 +297,10 @@ TEST_F(FwStoreTest, DefaultMixAndDefaultVds) {
   EXPECT_EQ(r.data[13] & 0xf, 3);
   // Mixing 512 and 4096 byte sectors is refused.
   EXPECT_EQ(h.CreateVd(1, {5, 6}), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_EQ(h.LastReason().code, HBAMGR_RSN_BLOCK_SIZE);
+  EXPECT_EQ(h.LastReason().id, 6);
+  EXPECT_EQ(h.LastReason().value, 4096u);
+  EXPECT_EQ(h.LastReason().limit, 512u);
   EXPECT_EQ(h.CreateVd(1, {6, 7}), HBAMGR_ST_OK);
 }
 
@@ -352,6 +356,164 @@ TEST_F(FwStoreTest, VdCreateValidation) {
   EXPECT_EQ(deleted[0].vd_id, 0);
   ASSERT_EQ(h.CreateVd(0, {7}, 16, &vd2), HBAMGR_ST_OK);
   EXPECT_EQ(vd2, 0);
+}
+
+// Every VD_CREATE refusal says why (ABI 1.1 reason codes): the field or
+// object and the value the firmware refused, and the limit it broke.
+TEST_F(FwStoreTest, VdCreateRefusalsCarryTheirReason) {
+  FwStoreHarness h(SmallStoreConfig());
+  ASSERT_TRUE(h.ok());
+  struct Expect {
+    uint16_t code, id;
+    uint64_t value, limit;
+  };
+  auto reason = [&] {
+    const hba_reason& r = h.LastReason();
+    return Expect{r.code, r.id, r.value, r.limit};
+  };
+  auto same = [](const Expect& a, const Expect& b) {
+    return a.code == b.code && a.id == b.id && a.value == b.value && a.limit == b.limit;
+  };
+  const uint64_t levels = (1u << 0) | (1u << 1) | (1u << 5) | (1u << 6) | (1u << 10);
+
+  EXPECT_EQ(h.CreateVd(7, {0, 1}), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_RAID_LEVEL, 0, 7, levels}));
+  EXPECT_EQ(h.CreateVd(5, {0, 1}), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_TOO_FEW_PDS, 5, 2, 3}));
+  EXPECT_EQ(h.CreateVd(1, {0, 1, 2}), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_TOO_MANY_PDS, 1, 3, 2}));
+  EXPECT_EQ(h.CreateVd(10, {0, 1, 2, 3, 4}), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_ODD_PDS, 10, 5, 0}));
+  EXPECT_EQ(h.CreateVd(1, {0, 1}, 7), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_STRIP_SIZE, 0, 7, HBAMGR_STRIP_KB_MAX}));
+  EXPECT_EQ(h.CreateVd(1, {0, 1}, 2048), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_STRIP_SIZE, 0, 2048, HBAMGR_STRIP_KB_MAX}));
+  EXPECT_EQ(h.CreateVd(1, {0, 99}), HBAMGR_ST_NO_DEVICE);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_PD_MISSING, 99, 0, 0}));
+  EXPECT_EQ(h.CreateVd(1, {3, 3}), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_PD_REPEATED, 3, 0, 0}));
+  EXPECT_EQ(h.CreateVd(1, {0, 1}, 16, nullptr, 1ull << 40), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_EQ(h.LastReason().code, HBAMGR_RSN_VD_SIZE);
+  EXPECT_EQ(h.LastReason().value, 1ull << 40);
+  EXPECT_GT(h.LastReason().limit, 0u);
+  EXPECT_LT(h.LastReason().limit, 1ull << 40);
+
+  uint16_t vd = 99;
+  ASSERT_EQ(h.CreateVd(1, {0, 1}, 16, &vd), HBAMGR_ST_OK);
+  EXPECT_EQ(h.LastReason().code, HBAMGR_RSN_NONE);
+  EXPECT_EQ(h.CreateVd(5, {2, 1, 3}), HBAMGR_ST_INVALID_STATE);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_PD_STATE, 1, HBAMGR_PD_ONLINE, vd}));
+  ASSERT_EQ(h.SetPdState(4, HBAMGR_PD_HOTSPARE), HBAMGR_ST_OK);
+  EXPECT_EQ(h.CreateVd(1, {4, 5}), HBAMGR_ST_INVALID_STATE);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_PD_STATE, 4, HBAMGR_PD_HOTSPARE, HBAMGR_ID_NONE}));
+
+  // The data: direction, length, reserved bytes, flags, names.
+  hbamgr_vd_create c{};
+  c.raid_level = 1;
+  c.num_pds = 2;
+  c.pd_ids[0] = 6;
+  c.pd_ids[1] = 7;
+  auto create = [&](const hbamgr_vd_create& spec, size_t len = sizeof(hbamgr_vd_create),
+                    uint8_t dir = HBAMGR_DIR_TO_DEV) {
+    std::vector<uint8_t> buf(sizeof(spec));
+    std::memcpy(buf.data(), &spec, sizeof(spec));
+    buf.resize(len);
+    return h.Mgmt(HBAMGR_MGMT_VD_CREATE, nullptr, 0, dir, &buf).status;
+  };
+  EXPECT_EQ(create(c, sizeof(c), HBAMGR_DIR_FROM_DEV), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_DIRECTION, 0, HBAMGR_DIR_FROM_DEV, 0}));
+  EXPECT_EQ(create(c, sizeof(c) - 1), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_DATA_LEN, 0, sizeof(c) - 1, sizeof(c)}));
+  hbamgr_vd_create bad = c;
+  bad.reserved[1] = 0x5a;
+  EXPECT_EQ(create(bad), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(
+      same(reason(), {HBAMGR_RSN_FIELD, offsetof(hbamgr_vd_create, reserved) + 4, 0x5a, 0}));
+  bad = c;
+  bad.flags = 6;
+  EXPECT_EQ(create(bad), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(
+      reason(), {HBAMGR_RSN_FIELD, offsetof(hbamgr_vd_create, flags), 6, HBAMGR_VD_CREATE_F_INIT}));
+  bad = c;
+  bad.num_pds = 17;
+  EXPECT_EQ(create(bad), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_TOO_MANY_PDS, 1, 17, HBAMGR_VD_MAX_PDS}));
+  bad = c;
+  bad.pd_ids[2] = 9;
+  EXPECT_EQ(create(bad), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_FIELD, offsetof(hbamgr_vd_create, pd_ids) + 4, 9, 0}));
+  bad = c;
+  std::memcpy(bad.name, "ok?bell", 8);
+  bad.name[2] = 0x07;
+  EXPECT_EQ(create(bad), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_NAME, 2, 0x07, 0}));
+  bad = c;
+  std::memcpy(bad.name, "sixteen-chars-xx", HBAMGR_VD_NAME_LEN);
+  EXPECT_EQ(create(bad), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_NAME, HBAMGR_VD_NAME_LEN - 1, 'x', 0}));
+  bad = c;
+  bad.name[0] = 'a';
+  bad.name[2] = 'b';  // a byte after the terminating NUL
+  EXPECT_EQ(create(bad), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_TRUE(same(reason(), {HBAMGR_RSN_NAME, 2, 'b', 0}));
+  std::memcpy(c.name, "fifteen-chars-x", HBAMGR_VD_NAME_LEN);
+  EXPECT_EQ(create(c), HBAMGR_ST_OK);
+  EXPECT_STREQ(h.Vd(1).name, "fifteen-chars-x");
+}
+
+// The other management refusals name their field or object too.
+TEST_F(FwStoreTest, MgmtRefusalsCarryTheirReason) {
+  FwStoreHarness h(SmallStoreConfig());
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h.SetPdState(99, HBAMGR_PD_OFFLINE), HBAMGR_ST_NO_DEVICE);
+  EXPECT_EQ(h.LastReason().code, HBAMGR_RSN_PD_MISSING);
+  EXPECT_EQ(h.LastReason().id, 99);
+  EXPECT_EQ(h.SetPdState(2, HBAMGR_PD_OFFLINE), HBAMGR_ST_INVALID_STATE);
+  EXPECT_EQ(h.LastReason().code, HBAMGR_RSN_PD_STATE);
+  EXPECT_EQ(h.LastReason().id, 2);
+  EXPECT_EQ(h.LastReason().value, HBAMGR_PD_UNCONFIGURED_GOOD);
+  EXPECT_EQ(h.SetPdState(2, HBAMGR_PD_MISSING), HBAMGR_ST_INVALID_PARAM);
+  EXPECT_EQ(h.LastReason().code, HBAMGR_RSN_FIELD);
+  EXPECT_EQ(h.LastReason().id, offsetof(hbamgr_mbox_pd_state, state));
+  EXPECT_EQ(h.LastReason().value, HBAMGR_PD_MISSING);
+
+  hbamgr_mbox_ctrl_props props{};
+  props.rebuild_rate = 101;
+  props.patrol_enabled = 2;
+  EXPECT_EQ(
+      h.Mgmt(HBAMGR_MGMT_CTRL_SET_PROPS, &props, sizeof(props), HBAMGR_DIR_NONE, nullptr).status,
+      HBAMGR_ST_INVALID_PARAM);
+  EXPECT_EQ(h.LastReason().code, HBAMGR_RSN_FIELD);
+  EXPECT_EQ(h.LastReason().id, offsetof(hbamgr_mbox_ctrl_props, rebuild_rate));
+  EXPECT_EQ(h.LastReason().value, 101u);
+  EXPECT_EQ(h.LastReason().limit, 100u);
+
+  hbamgr_mbox_pd_locate locate{};
+  locate.pd_id = 1;
+  locate.pad[3] = 1;
+  EXPECT_EQ(h.Mgmt(HBAMGR_MGMT_PD_LOCATE, &locate, sizeof(locate), HBAMGR_DIR_NONE, nullptr).status,
+            HBAMGR_ST_INVALID_PARAM);
+  EXPECT_EQ(h.LastReason().code, HBAMGR_RSN_FIELD);
+  EXPECT_EQ(h.LastReason().id, offsetof(hbamgr_mbox_pd_locate, pad) + 3);
+
+  hbamgr_mbox_vd_delete del{};
+  del.vd_id = 42;
+  EXPECT_EQ(h.Mgmt(HBAMGR_MGMT_VD_DELETE, &del, sizeof(del), HBAMGR_DIR_NONE, nullptr).status,
+            HBAMGR_ST_NO_DEVICE);
+  EXPECT_EQ(h.LastReason().code, HBAMGR_RSN_VD_MISSING);
+  EXPECT_EQ(h.LastReason().id, 42);
+
+  std::vector<uint8_t> buf(4096);
+  uint8_t mbox[HBAMGR_CDB_MAX] = {};
+  mbox[5] = 0x11;
+  EXPECT_EQ(h.Mgmt(HBAMGR_MGMT_PD_LIST, mbox, sizeof(mbox), HBAMGR_DIR_FROM_DEV, &buf).status,
+            HBAMGR_ST_INVALID_PARAM);
+  EXPECT_EQ(h.LastReason().code, HBAMGR_RSN_FIELD);
+  EXPECT_EQ(h.LastReason().id, 5);
+  EXPECT_EQ(h.LastReason().value, 0x11u);
+  EXPECT_EQ(h.Mgmt(HBAMGR_MGMT_PD_LIST, nullptr, 0, HBAMGR_DIR_FROM_DEV, &buf).status,
+            HBAMGR_ST_OK);
+  EXPECT_EQ(h.LastReason().code, HBAMGR_RSN_NONE);
 }
 
 TEST_F(FwStoreTest, LogPages) {

@@ -140,6 +140,7 @@ void hba_cmd_prepare(struct hba_cmd *cmd, u32 owners)
 	cmd->transfer_count = 0;
 	cmd->result = 0;
 	cmd->resid_needed = 0;
+	memset(&cmd->reason, 0, sizeof(cmd->reason));
 	memset(frame, 0, sizeof(*frame));
 	frame->smid = cmd->smid;
 	frame->reply_queue = cmd->kind == HBA_CMD_KIND_SRB ? HBA_SRB_QUEUE :

@@ -39,7 +39,6 @@
 #define HBA_TM_TIMEOUT_MS	2000	/* a TM frame not answered: reset */
 #define HBA_TM_GRACE_MS		2000	/* NOT_FOUND, reply still not in */
 #define HBA_TM_ALLOC_MS		2000	/* wait for a free TM frame */
-#define HBA_SENSE_MAX		96
 #define HBA_SRB_QUEUE		0	/* all SRBs reply here: in order */
 
 /*
@@ -93,7 +92,8 @@ struct hba_cmd {
 	u32 transfer_count;
 	u32 result;
 	u32 resid_needed;
-	u8 sense[HBA_SENSE_MAX];
+	struct hba_reason reason;	/* MGMT refusal, from the reply frame */
+	u8 sense[HBAMGR_SENSE_MAX];
 	struct hbamgr_event event;	/* SRB */
 	/* Owned by the command until release. */
 	struct hba_io *io;		/* KIND_IO */

@@ -70,11 +70,12 @@ static bool complete_state(struct hba_cmd *cmd, u32 status,
 	if (r) {
 		cmd->status = r->status;
 		cmd->scsi_status = r->scsi_status;
-		cmd->sense_len = min_t(u32, r->sense_len, HBA_SENSE_MAX);
+		cmd->sense_len = min_t(u32, r->sense_len, HBAMGR_SENSE_MAX);
 		memcpy(cmd->sense, r->sense, cmd->sense_len);
 		cmd->transfer_count = r->transfer_count;
 		cmd->result = r->result;
 		cmd->resid_needed = r->resid_needed;
+		cmd->reason = r->reason;
 		if (cmd->kind == HBA_CMD_KIND_SRB)
 			cmd->event = r->event;
 	} else {

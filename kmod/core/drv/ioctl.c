@@ -58,7 +58,8 @@ static void fill_info(struct hba_adapter *a, struct hbamgr_info *info)
 	info->state = st.state;
 	info->features = HBAMGR_FEAT_SCSI_PASSTHRU | HBAMGR_FEAT_MGMT_PASSTHRU |
 			 HBAMGR_FEAT_EVENTS | HBAMGR_FEAT_RESET |
-			 HBAMGR_FEAT_EVTLOG | HBAMGR_FEAT_PHYS_PASSTHRU;
+			 HBAMGR_FEAT_EVTLOG | HBAMGR_FEAT_PHYS_PASSTHRU |
+			 HBAMGR_FEAT_REASON;
 	if (a->params.fw.fault_injection)
 		info->features |= HBAMGR_FEAT_FAULT_INJECT;
 	snprintf(info->driver_version, sizeof(info->driver_version), "%s",

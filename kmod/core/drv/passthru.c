@@ -38,7 +38,8 @@ static int validate(struct hba_adapter *a, const struct hbamgr_passthru *pt)
 		return -EINVAL;
 	switch (pt->type) {
 	case HBAMGR_PT_SCSI:
-		if (pt->cdb_len < 6 || pt->cdb_len > sizeof(pt->cdb) ||
+		if (pt->cdb_len < HBAMGR_CDB_MIN ||
+		    pt->cdb_len > HBAMGR_CDB_MAX ||
 		    pt->opcode)
 			return -EINVAL;
 		break;
@@ -54,7 +55,7 @@ static int validate(struct hba_adapter *a, const struct hbamgr_passthru *pt)
 	    pt->data_len > a->max_transfer ||
 	    !pt->data_len != !pt->data_ptr ||
 	    !pt->data_len != (pt->dir == HBAMGR_DIR_NONE) ||
-	    pt->sense_len > HBA_SENSE_MAX || !pt->sense_len != !pt->sense_ptr)
+	    pt->sense_len > HBAMGR_SENSE_MAX || !pt->sense_len != !pt->sense_ptr)
 		return -EINVAL;
 	return 0;
 }
@@ -93,6 +94,11 @@ static int copy_results(struct hba_cmd *cmd, struct hbamgr_passthru *pt)
 	pt->resid = cmd->status == HBAMGR_ST_NO_SPACE ? cmd->resid_needed :
 							 pt->data_len - moved;
 	pt->sense_len_out = sense;
+	pt->reason = cmd->reason.code;
+	pt->reason_id = cmd->reason.id;
+	pt->pad2 = 0;
+	pt->reason_value = cmd->reason.value;
+	pt->reason_limit = cmd->reason.limit;
 	if (pt->dir == HBAMGR_DIR_FROM_DEV && moved &&
 	    hba_copy_to_user(pt->data_ptr, cmd->bounce, moved))
 		return -EFAULT;

@@ -118,26 +118,6 @@ u32 fw_raid_data_members(u8 level, u32 num_pds)
 	}
 }
 
-bool fw_raid_member_count_ok(u8 level, u32 num_pds)
-{
-	if (num_pds > HBAMGR_VD_MAX_PDS)
-		return false;
-	switch (level) {
-	case 0:
-		return num_pds >= 1;
-	case 1:
-		return num_pds == 2;
-	case 10:
-		return num_pds >= 4 && !(num_pds & 1);
-	case 5:
-		return num_pds >= 3;
-	case 6:
-		return num_pds >= 4;
-	default:
-		return false;
-	}
-}
-
 struct row_map {
 	u32 ndata;
 	int p;

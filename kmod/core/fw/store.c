@@ -406,9 +406,11 @@ static int default_vds_create(struct fw_store *s)
 	int rc = 0;
 
 	if (s->cfg.num_drives >= 2)
-		rc = fw_vd_create_locked(s, 1, 64, 0, sys, 2, "sys", NULL);
+		rc = fw_vd_create_locked(s, 1, 64, 0, sys, 2, "sys", NULL,
+					 NULL);
 	if (!rc && s->cfg.num_drives >= 5)
-		rc = fw_vd_create_locked(s, 5, 64, 0, data, 3, "data", NULL);
+		rc = fw_vd_create_locked(s, 5, 64, 0, data, 3, "data", NULL,
+					 NULL);
 	return rc;
 }
 

@@ -24,8 +24,6 @@
 /* VPD B0 maximum transfer: the engine's FW_MAX_TRANSFER. */
 #define FW_STORE_MAX_XFER	(1024 * 1024)
 #define FW_RESP_MAX		512	/* largest SCSI response built */
-#define FW_STRIP_KB_MIN		8
-#define FW_STRIP_KB_MAX		1024
 
 /* media.c: sparse RAM drive storage, allocated in chunks on first write. */
 #define FW_CHUNK_SHIFT		16	/* 64 KiB chunks */
@@ -170,11 +168,11 @@ bool fw_pd_bad_in_range(const struct fw_pd *pd, u64 lba, u64 count,
 			u64 *first_bad);
 void fw_pd_clear_bad(struct fw_pd *pd, u64 lba, u64 count);
 /* Create a VD (validated); new id in *vd_id when not NULL.  Returns enum
- * hbamgr_status.
+ * hbamgr_status; a refusal says why in *why when not NULL.
  */
 int fw_vd_create_locked(struct fw_store *s, u8 level, u32 strip_kb,
 			u64 num_blocks, const u16 *pd_ids, u32 num_pds,
-			const char *name, u16 *vd_id);
+			const char *name, u16 *vd_id, struct hba_reason *why);
 /* Effects of a PD leaving service: VD state, bgops, hot spares. */
 void fw_pd_lost(struct fw_store *s, struct fw_pd *pd);
 /* Hand a failed member's place in its VD to a hot spare, if any. */
@@ -190,7 +188,6 @@ int fw_raid_read(struct fw_store *s, struct fw_vd *vd, u64 off, void *buf,
 int fw_raid_write(struct fw_store *s, struct fw_vd *vd, u64 off,
 		  const void *buf, size_t len);
 u32 fw_raid_data_members(u8 level, u32 num_pds);
-bool fw_raid_member_count_ok(u8 level, u32 num_pds);
 /* Reconstruct member pd_idx's bytes [off, off + len) (within one strip)
  * from the other members and write them to it: rebuild, and repair of a
  * media error found by patrol read.

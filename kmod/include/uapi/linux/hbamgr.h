@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * hbamgr ioctl ABI, version 1.
+ * hbamgr ioctl ABI, version 1.1.
  *
  * This header is the one contract between hbamgr.ko (and its in-process twin,
  * libhbacore) and userspace.  docs/abi.md documents every field and errno;
@@ -21,7 +21,7 @@
 #include <linux/ioctl.h>
 
 #define HBAMGR_ABI_MAJOR	1
-#define HBAMGR_ABI_MINOR	0
+#define HBAMGR_ABI_MINOR	1
 
 /* Smallest struct size accepted by any ioctl: the size and flags words. */
 #define HBAMGR_SIZE_MIN		8
@@ -36,6 +36,23 @@
 #define HBAMGR_FEAT_FAULT_INJECT	(1ULL << 4)
 #define HBAMGR_FEAT_EVTLOG		(1ULL << 5)
 #define HBAMGR_FEAT_PHYS_PASSTHRU	(1ULL << 6)
+#define HBAMGR_FEAT_REASON		(1ULL << 7)	/* 1.1: hbamgr_passthru.reason */
+
+/*
+ * Limits every layer shares: the driver and firmware enforce them, hbamgrd
+ * checks requests against them before it queues anything, the CLI and the
+ * API documentation quote them.  The transfer limit is per adapter:
+ * hbamgr_info.max_transfer.
+ */
+#define HBAMGR_CDB_MIN		6	/* SCSI CDB bytes, hbamgr_passthru.cdb_len */
+#define HBAMGR_CDB_MAX		32	/* SCSI CDB or MGMT parameter block bytes */
+#define HBAMGR_SENSE_MAX	96	/* sense bytes one command can return */
+#define HBAMGR_VD_NAME_LEN	16	/* VD name bytes, NUL included */
+#define HBAMGR_VD_MAX_PDS	16	/* members of one VD */
+#define HBAMGR_STRIP_KB_MIN	8	/* VD strip size, a power of two */
+#define HBAMGR_STRIP_KB_MAX	1024
+#define HBAMGR_STRIP_KB_DEFAULT	64	/* hbamgr_vd_create.strip_kb 0 */
+#define HBAMGR_EVT_DESC_LEN	64	/* hbamgr_event.description, NUL included */
 
 /* Adapter states (hbamgr_info.state); transitions are listed in docs/abi.md. */
 enum hbamgr_state {
@@ -113,16 +130,16 @@ struct hbamgr_passthru {
 	__u32 flags;		/* in: HBAMGR_PT_F_* */
 	__u8 type;		/* in: HBAMGR_PT_SCSI or HBAMGR_PT_MGMT */
 	__u8 dir;		/* in: HBAMGR_DIR_* */
-	__u8 cdb_len;		/* in: SCSI: 6..32; MGMT: 0 */
+	__u8 cdb_len;		/* in: SCSI: HBAMGR_CDB_MIN..MAX; MGMT: 0 */
 	__u8 pad0;		/* in: must be 0 */
 	__u16 target;		/* in: SCSI: VD id (or PD id with F_PHYS) */
 	__u16 lun;		/* in: must be 0 */
 	__u32 opcode;		/* in: MGMT: HBAMGR_MGMT_*; SCSI: must be 0 */
 	__u32 timeout_ms;	/* in: 0 = default; max HBAMGR_PT_TIMEOUT_MAX_MS */
-	__u8 cdb[32];		/* in: SCSI CDB, or MGMT parameter block */
+	__u8 cdb[HBAMGR_CDB_MAX];	/* in: SCSI CDB, or MGMT parameter block */
 	__u64 data_ptr;		/* in: user buffer, or 0 when data_len is 0 */
 	__u32 data_len;		/* in: bytes, at most hbamgr_info.max_transfer */
-	__u32 sense_len;	/* in: sense buffer size (0 = none) */
+	__u32 sense_len;	/* in: sense buffer size, <= HBAMGR_SENSE_MAX */
 	__u64 sense_ptr;	/* in: user sense buffer */
 	__u32 status;		/* out: enum hbamgr_status */
 	__u8 scsi_status;	/* out: SCSI status byte */
@@ -131,6 +148,64 @@ struct hbamgr_passthru {
 	__u32 resid;		/* out: data_len minus bytes transferred */
 	__u32 result;		/* out: MGMT: opcode result (new VD id, count) */
 	__u64 reserved[2];	/* in: must be 0 */
+	/* ABI 1.1 (HBAMGR_FEAT_REASON): why a MGMT frame was refused. */
+	__u16 reason;		/* out: enum hbamgr_reason */
+	__u16 reason_id;	/* out: the object or field it names */
+	__u32 pad2;		/* out: zero */
+	__u64 reason_value;	/* out: the value refused */
+	__u64 reason_limit;	/* out: the limit that value broke */
+};
+
+/*
+ * hbamgr_passthru.reason: why the firmware refused a MGMT frame (status
+ * INVALID_PARAM, INVALID_STATE, NO_DEVICE), so that a tool can name the
+ * field or the object; HBAMGR_RSN_NONE when the status is OK or the
+ * firmware gives no reason.  reason_id, reason_value and reason_limit mean
+ * what the comment says (unused ones are 0).
+ */
+enum hbamgr_reason {
+	HBAMGR_RSN_NONE = 0,
+	HBAMGR_RSN_FIELD = 1,		/* id: byte offset of the field in the
+					 * parameter block (or in the data of
+					 * VD_CREATE); value: its value; limit:
+					 * the largest allowed (0: must be 0)
+					 */
+	HBAMGR_RSN_DIRECTION = 2,	/* value: dir; the opcode wants another */
+	HBAMGR_RSN_DATA_LEN = 3,	/* value: data_len; limit: bytes needed */
+	HBAMGR_RSN_RAID_LEVEL = 4,	/* value: level; limit: bit n set for
+					 * each supported level n
+					 */
+	HBAMGR_RSN_TOO_FEW_PDS = 5,	/* id: RAID level; value: members;
+					 * limit: the fewest allowed
+					 */
+	HBAMGR_RSN_TOO_MANY_PDS = 6,	/* id: RAID level; value: members;
+					 * limit: the most allowed
+					 */
+	HBAMGR_RSN_ODD_PDS = 7,		/* id: RAID level (needs an even
+					 * number); value: members
+					 */
+	HBAMGR_RSN_STRIP_SIZE = 8,	/* value: strip_kb; limit:
+					 * HBAMGR_STRIP_KB_MAX (a power of two
+					 * from HBAMGR_STRIP_KB_MIN)
+					 */
+	HBAMGR_RSN_NAME = 9,		/* id: byte index in name[]; value: the
+					 * byte (printable ASCII 0x20..0x7e,
+					 * NUL-padded)
+					 */
+	HBAMGR_RSN_PD_MISSING = 10,	/* id: PD id; no such drive */
+	HBAMGR_RSN_PD_REPEATED = 11,	/* id: PD id listed twice */
+	HBAMGR_RSN_PD_STATE = 12,	/* id: PD id; value: its enum
+					 * hbamgr_pd_state; limit: the VD it
+					 * belongs to, or HBAMGR_ID_NONE
+					 */
+	HBAMGR_RSN_BLOCK_SIZE = 13,	/* id: PD id; value: its logical block
+					 * size; limit: the first member's
+					 */
+	HBAMGR_RSN_VD_COUNT = 14,	/* limit: the most VDs the adapter holds */
+	HBAMGR_RSN_VD_SIZE = 15,	/* value: num_blocks; limit: the most
+					 * the members hold
+					 */
+	HBAMGR_RSN_VD_MISSING = 16,	/* id: VD id; no such VD */
 };
 
 /* hbamgr_reset.flags */
@@ -217,7 +292,7 @@ struct hbamgr_event {
 	__u16 vd_id;
 	__u32 arg0;
 	__u32 arg1;
-	char description[64];	/* NUL-terminated, human readable */
+	char description[HBAMGR_EVT_DESC_LEN];	/* NUL-terminated, human readable */
 };
 
 /*
@@ -339,8 +414,6 @@ struct hbamgr_pd_info {
 	__u32 reserved[4];
 };
 
-#define HBAMGR_VD_MAX_PDS	16
-
 struct hbamgr_vd_info {
 	__u16 vd_id;
 	__u8 raid_level;	/* 0, 1, 5, 6 or 10 */
@@ -351,7 +424,7 @@ struct hbamgr_vd_info {
 	__u16 num_pds;
 	__u16 pad;
 	__u16 pd_ids[HBAMGR_VD_MAX_PDS];	/* members in stripe order */
-	char name[16];
+	char name[HBAMGR_VD_NAME_LEN];
 	__u32 reserved[4];
 };
 
@@ -378,10 +451,10 @@ struct hbamgr_vd_create {
 	__u8 raid_level;
 	__u8 num_pds;
 	__u16 pad;
-	__u32 strip_kb;		/* 0 = 64 */
+	__u32 strip_kb;		/* 0 = HBAMGR_STRIP_KB_DEFAULT */
 	__u64 num_blocks;	/* 0 = largest */
 	__u16 pd_ids[HBAMGR_VD_MAX_PDS];
-	char name[16];
+	char name[HBAMGR_VD_NAME_LEN];	/* printable ASCII, NUL-padded */
 	__u32 flags;		/* HBAMGR_VD_CREATE_F_* */
 	__u32 reserved[3];
 };
