@@ -164,7 +164,12 @@ TEST_F(AbiTest, GetInfoFillsEveryField) {
     EXPECT_LT(strnlen(s, n), n) << "not NUL-terminated";
   }
   EXPECT_STREQ(info.driver_version, HBAMGR_VERSION);
-  EXPECT_NE(info.sas_address, 0u);
+  // The simulated adapter's own identity, never a vendor's (docs/abi.md,
+  // "What the simulated devices say they are").
+  EXPECT_STREQ(info.model, "HBAMGR SIM-9460-16i");
+  EXPECT_STREQ(info.fw_version, "HBAMGR FW 1.00");
+  EXPECT_EQ(std::string(info.serial, strnlen(info.serial, 6)), "HBAMGR");
+  EXPECT_EQ(info.sas_address >> 36, 0x348424dULL) << "NAA 3, locally assigned";
   EXPECT_GT(info.fw_max_cmds, 0u);
   EXPECT_GT(info.drv_max_cmds, 0u);
   EXPECT_LE(info.drv_max_cmds, info.fw_max_cmds);

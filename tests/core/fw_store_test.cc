@@ -588,14 +588,15 @@ TEST_F(FwStoreTest, InquiryAndVpd) {
   ScsiReply r = h.Scsi(3, {0x12, 0, 0, 0, 96, 0}, HBAMGR_DIR_FROM_DEV, 96, {}, true);
   ASSERT_EQ(r.data.size(), 96u);
   EXPECT_EQ(r.data[0], 0);
-  EXPECT_EQ(std::string(r.data.begin() + 8, r.data.begin() + 15), "SEAGATE");
+  EXPECT_EQ(std::string(r.data.begin() + 8, r.data.begin() + 16), "HBAMGR  ");
   r = h.Scsi(3, {0x12, 1, 0x00, 0, 255, 0}, HBAMGR_DIR_FROM_DEV, 255, {}, true);
   std::vector<uint8_t> vpds(r.data.begin() + 4, r.data.end());
   EXPECT_EQ(vpds, (std::vector<uint8_t>{0x00, 0x80, 0x83, 0xb0, 0xb1}));
   r = h.Scsi(3, {0x12, 1, 0x83, 0, 255, 0}, HBAMGR_DIR_FROM_DEV, 255, {}, true);
-  ASSERT_GE(r.data.size(), 16u);
-  EXPECT_EQ(r.data[5] & 0x0f, 3);  // NAA
-  EXPECT_EQ(Be64(&r.data[8]), pds[3].sas_address);
+  ASSERT_GE(r.data.size(), 28u);
+  EXPECT_EQ(r.data[5] & 0x0f, 3);  // NAA: the LU name
+  EXPECT_EQ(r.data[17], 0x93);     // NAA of the target port: the drive's SAS address
+  EXPECT_EQ(Be64(&r.data[20]), pds[3].sas_address);
   r = h.Scsi(3, {0x12, 1, 0xb1, 0, 255, 0}, HBAMGR_DIR_FROM_DEV, 255, {}, true);
   ASSERT_GE(r.data.size(), 6u);
   EXPECT_EQ(r.data[4] << 8 | r.data[5], 10000);

@@ -1,6 +1,9 @@
 """Inventory: the CLI and the python client show the simulated topology."""
 
+import re
 import unittest
+
+from hbamgr.v1 import passthrough_pb2
 
 from hbamgr_client import HbamgrClient
 from hbamgr_fixture import DaemonTestCase
@@ -55,6 +58,35 @@ class InventoryTest(DaemonTestCase):
                          [(v["vd_id"], v["raid_level"], v["pd_ids"])
                           for v in data["virtual_drives"]])
         self.assertEqual(c0["controller"]["serial"], data["controller"]["serial"])
+
+    def test_identity_is_hbamgrs_own(self):
+        """Every object the simulation serves says it is hbamgr's (docs/abi.md,
+        "What the simulated devices say they are"), never a vendor's."""
+        foreign = re.compile(r"broadcom|broadcm|avago|\blsi\b|megaraid|seagate|hgst|"
+                             r"hitachi|toshiba|samsung|\bwdc\b|intel|dell", re.I)
+        for adapter in ("c0", "c1"):
+            data = self.cli_ok("/" + adapter, "show", "all")
+            self.assertIsNone(foreign.search(str(data)), data)
+            c = data["controller"]
+            self.assertEqual(c["model"], "HBAMGR SIM-9460-16i")
+            self.assertEqual(c["fw_version"], "HBAMGR FW 1.00")
+            self.assertRegex(c["serial"], r"^HBAMGR%02dC0000[0-9A-F]{8}$" % int(adapter[1:]))
+            # NAA 3 (locally assigned) under hbamgr's tag, no vendor's IEEE OUI.
+            self.assertRegex(c["sas_address"], r"^0x348424d0")
+            for e in data["enclosures"]:
+                self.assertEqual((e["vendor"], e["product"]), ("HBAMGR", "SIM-SES"))
+            for d in data["drives"]:
+                self.assertEqual((d["vendor"], d["fw_revision"]), ("HBAMGR", "1.00"), d)
+                self.assertRegex(d["model"], r"^SIM ", d)
+                self.assertRegex(d["serial"], r"^HBAMGR\d\dD%04d[0-9A-F]{8}$" % d["pd_id"])
+                self.assertRegex(d["sas_address"], r"^0x348424d1")
+        # INQUIRY through the daemon, of a VD and (physical) of a drive.
+        stub = self.hbamgrd.passthrough()
+        for physical, product in ((False, b"SIM-9460-16i VD "), (True, b"SIM SAS HDD     ")):
+            r = stub.Scsi(passthrough_pb2.ScsiRequest(
+                adapter="c0", target=0, physical=physical, cdb=bytes([0x12, 0, 0, 0, 96, 0]),
+                data_in_length=96), timeout=60)
+            self.assertEqual(r.data[8:36], b"HBAMGR  " + product + b"1.00", r.data)
 
     def test_drive_views(self):
         all_drives = self.cli_ok("/c0/eall/sall", "show")["drives"]

@@ -84,7 +84,7 @@ cc -static -O2 -Wall -Wextra -Werror -I"$top/kmod/include/uapi" \
 "$here/mkinitramfs.sh" -o "$workdir/initramfs.gz" \
     --script "$here/guest/hbamgr.sh" --files "$files" \
     --kmod-dir "$kmod_dir" --kmod sd_mod --kmod sg --kmod "$src/hbamgr.ko" \
-    --bin sg_inq --bin sg_readcap --bin sg_logs --bin lsscsi --bin smartctl \
+    --bin sg_inq --bin sg_vpd --bin sg_readcap --bin sg_logs --bin lsscsi --bin smartctl \
     --bin fio --bin "$abi_test" --bin "$hbamgrd" --bin "$hbacli"
 
 exec "$here/run-qemu.sh" -k "$kernel" -t "$timeout" -l "$workdir/console.log" \

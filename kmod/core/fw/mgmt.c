@@ -176,8 +176,9 @@ static void encl_list(struct fw_store *s, struct list_out *o,
 		e.encl_id = i;
 		e.num_slots = s->cfg.slots_per_enclosure;
 		e.link_up = s->encl[i].link_up;
-		memcpy(e.vendor, "BROADCM", 7);
-		memcpy(e.product, "VirtualSES", 10);
+		memcpy(e.vendor, FW_IDENT_VENDOR, strlen(FW_IDENT_VENDOR));
+		memcpy(e.product, FW_IDENT_ENCL_PRODUCT,
+		       strlen(FW_IDENT_ENCL_PRODUCT));
 		e.temperature_c = s->encl[i].temperature_c;
 		list_put(o, &e, sizeof(e));
 	}

@@ -31,9 +31,6 @@
 #define ASC_LU_FAILURE		0x3e
 #define ASC_NOT_READY		0x04	/* ascq 0x03: manual intervention */
 
-#define FW_VD_VENDOR		"BROADCOM"
-#define FW_VD_PRODUCT		"SIM-9460-16i VD"
-#define FW_VD_REV		"5.22"
 #define FW_SELFTEST_NUM		20
 
 /* The logical unit a frame addresses: a VD or, with F_PHYS, a PD. */
@@ -169,7 +166,8 @@ static void lu_init(struct fw_store *s, struct lu *lu, struct fw_vd *vd,
 		lu->product = pd->model;
 		lu->rev = pd->fw_rev;
 		snprintf(lu->serial, sizeof(lu->serial), "%s", pd->serial);
-		lu->naa = pd->sas_address;
+		lu->naa = fw_ident_naa(s->cfg.adapter_index, FW_IDENT_PD_LU,
+				       pd->id);
 		lu->rotation = pd->ssd ? 1 : pd->rpm;
 		lu->opt_gran = pd->pbs / pd->lbs;
 		lu->write_cache = &pd->write_cache;
@@ -182,15 +180,12 @@ static void lu_init(struct fw_store *s, struct lu *lu, struct fw_vd *vd,
 		lu->pbs = max_t(u32, lu->pbs, s->pd[vd->pd_ids[i]].pbs);
 		ssd = ssd && s->pd[vd->pd_ids[i]].ssd;
 	}
-	lu->vendor = FW_VD_VENDOR;
-	lu->product = FW_VD_PRODUCT;
-	lu->rev = FW_VD_REV;
-	/* NAA 6 style identity of the VD from the controller's address. */
-	lu->naa = 0x5000000000000000ULL |
-		  ((s->sas_address & 0x0fffffffff0000ULL) << 4) |
-		  0x8000 | vd->id;
-	snprintf(lu->serial, sizeof(lu->serial), "00%016llx",
-		 (unsigned long long)lu->naa);
+	lu->vendor = FW_IDENT_VENDOR;
+	lu->product = FW_IDENT_VD_PRODUCT;
+	lu->rev = FW_IDENT_REVISION;
+	lu->naa = fw_ident_naa(s->cfg.adapter_index, FW_IDENT_VD_LU, vd->id);
+	fw_ident_serial(lu->serial, sizeof(lu->serial), s->cfg.adapter_index,
+			FW_IDENT_VD_LU, vd->id);
 	lu->rotation = ssd ? 1 : 0;
 	nd = fw_raid_data_members(vd->level, vd->num_pds);
 	lu->opt_gran = (vd->strip_kb << 10) / vd->lbs;
@@ -222,7 +217,7 @@ static u32 resp_vpd(struct cmd *c, u8 page, u8 *b)
 	static const u8 pages[] = { 0x00, 0x80, 0x83, 0xb0, 0xb1 };
 	u32 n, len;
 
-	memset(b, 0, 64 + 4);
+	memset(b, 0, FW_RESP_MAX);
 	b[1] = page;
 	switch (page) {
 	case 0x00:
@@ -247,7 +242,7 @@ static u32 resp_vpd(struct cmd *c, u8 page, u8 *b)
 		b[n++] = 0x93;
 		b[n++] = 0;
 		b[n++] = 8;
-		put_be64(&b[n], c->lu.pd ? c->lu.pd->sas_address + 1 :
+		put_be64(&b[n], c->lu.pd ? c->lu.pd->sas_address :
 					   c->s->sas_address);
 		n += 8;
 		b[n++] = 0x61;

@@ -336,23 +336,20 @@ struct pd_kind {
 	u32 lbs;
 	u32 pbs;
 	u32 rpm;
-	const char *vendor;
 	const char *model;
-	const char *fw_rev;
 };
 
 static const struct pd_kind kind_sas_512n = {
-	HBAMGR_IF_SAS, false, 512, 512, 10000, "SEAGATE", "ST600MM0009", "N004"
+	HBAMGR_IF_SAS, false, 512, 512, 10000, "SIM SAS HDD"
 };
 static const struct pd_kind kind_sata_ssd_512e = {
-	HBAMGR_IF_SATA, true, 512, 4096, 0, "ATA", "SAMSUNG MZ7LH480", "HXT7"
+	HBAMGR_IF_SATA, true, 512, 4096, 0, "SIM SATA SSD"
 };
 static const struct pd_kind kind_sas_4kn = {
-	HBAMGR_IF_SAS, false, 4096, 4096, 7200, "HGST", "HUS726T4TAL5204",
-	"C4C0"
+	HBAMGR_IF_SAS, false, 4096, 4096, 7200, "SIM SAS HDD 4Kn"
 };
 static const struct pd_kind kind_ssd_4kn = {
-	HBAMGR_IF_SAS, true, 4096, 4096, 0, "TOSHIBA", "PX05SMB040", "AM04"
+	HBAMGR_IF_SAS, true, 4096, 4096, 0, "SIM SAS SSD 4Kn"
 };
 
 static const struct pd_kind *pd_kind_for(u32 sector_size, u32 index)
@@ -384,14 +381,13 @@ static int pd_init(struct fw_store *s, u32 index)
 	pd->lbs = k->lbs;
 	pd->pbs = k->pbs;
 	pd->num_blocks = ((u64)s->cfg.drive_size_mb << 20) / k->lbs;
-	snprintf(pd->vendor, sizeof(pd->vendor), "%s", k->vendor);
+	snprintf(pd->vendor, sizeof(pd->vendor), "%s", FW_IDENT_VENDOR);
 	snprintf(pd->model, sizeof(pd->model), "%s", k->model);
-	snprintf(pd->fw_rev, sizeof(pd->fw_rev), "%s", k->fw_rev);
-	snprintf(pd->serial, sizeof(pd->serial), "SIM%02uD%04u%08X",
-		 s->cfg.adapter_index % 100, index,
-		 (s->cfg.adapter_index * 2654435761U) ^ (index * 40503U));
-	pd->sas_address = 0x5000c50000000000ULL |
-			  ((u64)(s->cfg.adapter_index & 0xffff) << 16) | index;
+	snprintf(pd->fw_rev, sizeof(pd->fw_rev), "%s", FW_IDENT_REVISION);
+	fw_ident_serial(pd->serial, sizeof(pd->serial), s->cfg.adapter_index,
+			FW_IDENT_PD_PORT, index);
+	pd->sas_address = fw_ident_naa(s->cfg.adapter_index, FW_IDENT_PD_PORT,
+				       index);
 	pd->temperature_c = 30 + index % 8;
 	pd->rpm = k->rpm;
 	pd->power_on_hours = 1000 + 37 * index;
@@ -443,12 +439,12 @@ int fw_store_create(const struct hba_fw_config *cfg,
 	if (s->cfg.num_drives < ndrives)
 		ndrives = s->cfg.num_drives;
 	s->cfg.num_drives = ndrives;
-	snprintf(s->model, sizeof(s->model), "HBAMGR SIM-9460-16i");
-	snprintf(s->serial, sizeof(s->serial), "SK%02u%08X",
-		 cfg->adapter_index % 100, 0x5a17c0deU ^ cfg->adapter_index);
-	snprintf(s->fw_version, sizeof(s->fw_version), "5.220.02-3691");
-	s->sas_address = 0x500605b000000000ULL |
-			 ((u64)(cfg->adapter_index & 0xffff) << 16);
+	snprintf(s->model, sizeof(s->model), "%s", FW_IDENT_CTRL_MODEL);
+	fw_ident_serial(s->serial, sizeof(s->serial), cfg->adapter_index,
+			FW_IDENT_CTRL, 0);
+	snprintf(s->fw_version, sizeof(s->fw_version), "%s",
+		 FW_IDENT_FW_VERSION);
+	s->sas_address = fw_ident_naa(cfg->adapter_index, FW_IDENT_CTRL, 0);
 	s->created_ns = hba_now_ns();
 	s->rebuild_rate = 100;
 	s->patrol_enabled = true;

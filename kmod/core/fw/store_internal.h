@@ -9,6 +9,7 @@
 #define HBA_FW_STORE_INTERNAL_H
 
 #include "fw_store.h"
+#include "ident.h"
 
 #define FW_MAX_ENCL		4
 #define FW_MAX_SLOTS		32

@@ -3,7 +3,12 @@
 # /test (the working directory), hbactl among them.
 
 HBACTL=/test/hbactl
+# What the simulated VDs say they are (docs/abi.md, "What the simulated
+# devices say they are"), and names of real vendors none of them may use.
+VD_VENDOR=HBAMGR
 VD_PRODUCT="SIM-9460-16i VD"
+VD_REVISION=1.00
+FOREIGN_VENDORS="broadcom|broadcm|avago|lsi|megaraid|seagate|hgst|hitachi|toshiba|samsung|wdc|intel|dell"
 DBG=/sys/kernel/debug/hbamgr
 
 # wait_for SECONDS EXPR: re-evaluate EXPR every 0.1 s until it is true

@@ -75,7 +75,7 @@ tap_check "/c0/vall show: the VDs hbactl lists" \
     '[ "$(hbacli /c0/vall show J | grep -c "\"vd_id\":")" -eq \
        "$("$HBACTL" /dev/hbamgr0 vds | wc -l)" ]'
 tap_check "/c0 passthru INQUIRY through the daemon's serializer" \
-    'hbacli /c0 passthru cdb=120000006000 datain=96 | grep -q "BROADCOM"'
+    'hbacli /c0 passthru cdb=120000006000 datain=96 | grep -q "$VD_VENDOR  |\$"'
 tap_ok "/c0/e0/s1 start locate" hbacli /c0/e0/s1 start locate
 tap_check "the PD_LOCATE event was read from the char device and stored" \
     'wait_for 60 "[ \$(events_named PD_LOCATE) -ge 1 ]"'
