@@ -35,7 +35,8 @@ PassthruSerializer::PassthruSerializer(transport::Transport* transport, Options 
 PassthruSerializer::~PassthruSerializer() { Shutdown(); }
 
 PassthruSerializer::Ticket PassthruSerializer::Submit(std::string client, absl::Time deadline,
-                                                      PassthruCommand command, Done done) {
+                                                      PassthruCommand command, Done done,
+                                                      Priority priority) {
   absl::Status refused;
   Ticket ticket = 0;
   {
@@ -43,6 +44,16 @@ PassthruSerializer::Ticket PassthruSerializer::Submit(std::string client, absl::
     ticket = next_ticket_++;
     if (shutdown_) {
       refused = absl::UnavailableError("daemon shutting down");
+    } else if (priority == Priority::kBackground) {
+      if (background_.size() >= options_.max_background) {
+        refused = absl::ResourceExhaustedError(
+            absl::StrCat("background queue full (", options_.max_background, " requests waiting)"));
+      } else {
+        background_.push_back(std::make_unique<Request>(
+            Request{ticket, client, deadline, absl::Now(), std::move(command), std::move(done)}));
+        ++generation_;
+        return ticket;
+      }
     } else if (queued_ >= options_.max_queued) {
       refused = absl::ResourceExhaustedError(
           absl::StrCat("passthrough queue full (", options_.max_queued, " requests waiting)"));
@@ -78,15 +89,18 @@ void PassthruSerializer::Cancel(Ticket ticket) {
 }
 
 PassthruResult PassthruSerializer::Run(std::string client, absl::Time deadline,
-                                       PassthruCommand command) {
+                                       PassthruCommand command, Priority priority) {
   absl::Mutex done_mu;
   bool finished = false;
   PassthruResult out;
-  Submit(std::move(client), deadline, std::move(command), [&](PassthruResult result) {
-    absl::MutexLock lock(&done_mu);
-    out = std::move(result);
-    finished = true;
-  });
+  Submit(
+      std::move(client), deadline, std::move(command),
+      [&](PassthruResult result) {
+        absl::MutexLock lock(&done_mu);
+        out = std::move(result);
+        finished = true;
+      },
+      priority);
   absl::MutexLock lock(&done_mu);
   done_mu.Await(absl::Condition(&finished));
   return out;
@@ -102,8 +116,10 @@ void PassthruSerializer::Shutdown() {
     for (auto& [client, fifo] : per_client_) {
       for (auto& request : fifo) dropped.push_back(std::move(request));
     }
+    for (auto& request : background_) dropped.push_back(std::move(request));
     per_client_.clear();
     turn_order_.clear();
+    background_.clear();
     queued_ = 0;
   }
   for (auto& request : dropped) {
@@ -119,10 +135,21 @@ size_t PassthruSerializer::queued() const {
   return queued_;
 }
 
+size_t PassthruSerializer::background_queued() const {
+  absl::MutexLock lock(&mu_);
+  return background_.size();
+}
+
 int PassthruSerializer::max_in_flight() const { return max_in_flight_.load(); }
 
 std::unique_ptr<PassthruSerializer::Request> PassthruSerializer::PopNextLocked() {
-  if (turn_order_.empty()) return nullptr;
+  if (turn_order_.empty()) {
+    if (background_.empty()) return nullptr;
+    std::unique_ptr<Request> request = std::move(background_.front());
+    background_.pop_front();
+    ++generation_;
+    return request;
+  }
   std::string client = std::move(turn_order_.front());
   turn_order_.pop_front();
   auto it = per_client_.find(client);
@@ -139,6 +166,15 @@ std::unique_ptr<PassthruSerializer::Request> PassthruSerializer::PopNextLocked()
 }
 
 std::unique_ptr<PassthruSerializer::Request> PassthruSerializer::RemoveLocked(Ticket ticket) {
+  auto background =
+      std::find_if(background_.begin(), background_.end(),
+                   [ticket](const auto& request) { return request->ticket == ticket; });
+  if (background != background_.end()) {
+    std::unique_ptr<Request> request = std::move(*background);
+    background_.erase(background);
+    ++generation_;
+    return request;
+  }
   for (auto it = per_client_.begin(); it != per_client_.end(); ++it) {
     auto& fifo = it->second;
     auto pos = std::find_if(fifo.begin(), fifo.end(),
@@ -164,7 +200,7 @@ void PassthruSerializer::WorkerLoop() {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](PassthruSerializer* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-            return self->shutdown_ || self->queued_ > 0;
+            return self->shutdown_ || self->queued_ > 0 || !self->background_.empty();
           },
           this));
       if (shutdown_) return;
@@ -242,15 +278,17 @@ void PassthruSerializer::ReaperLoop() {
     const absl::Time now = absl::Now();
     absl::Time earliest = absl::InfiniteFuture();
     std::vector<Ticket> tickets;
-    for (const auto& [client, fifo] : per_client_) {
-      for (const auto& request : fifo) {
-        if (request->deadline <= now) {
-          tickets.push_back(request->ticket);
-        } else {
-          earliest = std::min(earliest, request->deadline);
-        }
+    auto check = [&](const Request& request) {
+      if (request.deadline <= now) {
+        tickets.push_back(request.ticket);
+      } else {
+        earliest = std::min(earliest, request.deadline);
       }
+    };
+    for (const auto& [client, fifo] : per_client_) {
+      for (const auto& request : fifo) check(*request);
     }
+    for (const auto& request : background_) check(*request);
     if (!tickets.empty()) {
       std::vector<std::unique_ptr<Request>> expired;
       for (Ticket ticket : tickets) expired.push_back(RemoveLocked(ticket));

@@ -6,6 +6,12 @@
 // passes in the queue, the transport timeout is clamped to the time left,
 // and EAGAIN (adapter resetting) is retried with exponential backoff until
 // the deadline.  A caller that goes away cancels its queued request.
+//
+// Two priority classes: client requests (gRPC callers, event backfill) and
+// background work (the health poller).  A background request runs only when
+// no client request is waiting, so polling never delays a caller by more
+// than the one command already in the transport; background requests have
+// their own bound and do not take client queue slots.
 #ifndef HBAMGR_DAEMON_ADAPTER_PASSTHRU_SERIALIZER_H_
 #define HBAMGR_DAEMON_ADAPTER_PASSTHRU_SERIALIZER_H_
 
@@ -51,8 +57,13 @@ struct PassthruResult {
 
 class PassthruSerializer {
  public:
+  enum class Priority {
+    kClient,      // served round-robin per client, always first
+    kBackground,  // FIFO, only while no client request waits
+  };
   struct Options {
-    size_t max_queued = 64;  // waiting requests, all clients together
+    size_t max_queued = 64;       // waiting client requests, all clients together
+    size_t max_background = 256;  // waiting background requests
     absl::Duration initial_backoff = absl::Milliseconds(10);
     absl::Duration max_backoff = absl::Milliseconds(500);
   };
@@ -69,7 +80,8 @@ class PassthruSerializer {
   // `done` runs exactly once, on a serializer thread, or inside Submit when
   // the queue is full or the serializer shut down.  The ticket names the
   // request for Cancel().
-  Ticket Submit(std::string client, absl::Time deadline, PassthruCommand command, Done done);
+  Ticket Submit(std::string client, absl::Time deadline, PassthruCommand command, Done done,
+                Priority priority = Priority::kClient);
 
   // The caller went away: a queued request is dropped and answered
   // CANCELLED; one waiting to retry after EAGAIN stops (CANCELLED); one in
@@ -77,13 +89,16 @@ class PassthruSerializer {
   void Cancel(Ticket ticket);
 
   // Submit and wait for the result.
-  PassthruResult Run(std::string client, absl::Time deadline, PassthruCommand command);
+  PassthruResult Run(std::string client, absl::Time deadline, PassthruCommand command,
+                     Priority priority = Priority::kClient);
 
   // Answers every queued request UNAVAILABLE, waits for the running one and
   // stops the threads.  Later Submits are answered UNAVAILABLE.  Idempotent.
   void Shutdown();
 
+  // Client requests waiting (background ones are not counted).
   size_t queued() const;
+  size_t background_queued() const;
   // The most commands ever inside the transport at once: 1 while the
   // serializer does its job (reported as a metric, checked by the tests).
   int max_in_flight() const;
@@ -100,7 +115,8 @@ class PassthruSerializer {
 
   void WorkerLoop();
   void ReaperLoop();
-  // Next request in round-robin order, nullptr when none.
+  // Next client request in round-robin order, else the oldest background
+  // one; nullptr when none.
   std::unique_ptr<Request> PopNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::unique_ptr<Request> RemoveLocked(Ticket ticket) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   PassthruResult Execute(Request& request) ABSL_LOCKS_EXCLUDED(mu_);
@@ -113,7 +129,8 @@ class PassthruSerializer {
   mutable absl::Mutex mu_;
   std::map<std::string, std::deque<std::unique_ptr<Request>>> per_client_ ABSL_GUARDED_BY(mu_);
   std::deque<std::string> turn_order_ ABSL_GUARDED_BY(mu_);  // clients with requests
-  size_t queued_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t queued_ ABSL_GUARDED_BY(mu_) = 0;                   // requests in per_client_
+  std::deque<std::unique_ptr<Request>> background_ ABSL_GUARDED_BY(mu_);
   Ticket next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
   Ticket running_ ABSL_GUARDED_BY(mu_) = 0;  // 0 = none
   bool running_cancelled_ ABSL_GUARDED_BY(mu_) = false;

@@ -105,6 +105,60 @@ TEST(PassthruSerializerTest, ServesClientsRoundRobinOneAtATime) {
   }
 }
 
+// Health polls are background work: client commands queued after them run
+// first, and a full background queue takes no client slot.
+TEST(PassthruSerializerTest, ClientCommandsOvertakeQueuedBackgroundPolls) {
+  using Priority = PassthruSerializer::Priority;
+  FakeTransport transport;
+  PassthruSerializer serializer(&transport, {.max_queued = 2, .max_background = 3});
+  Results results;
+
+  transport.CloseGate();
+  serializer.Submit("health", Far(), Tagged(1), results.Callback(), Priority::kBackground);
+  ASSERT_TRUE(transport.WaitForStarted(1, kWait));
+  serializer.Submit("health", Far(), Tagged(2), results.Callback(), Priority::kBackground);
+  serializer.Submit("health", Far(), Tagged(3), results.Callback(), Priority::kBackground);
+  serializer.Submit("health", Far(), Tagged(4), results.Callback(), Priority::kBackground);
+  serializer.Submit("health", Far(), Tagged(5), results.Callback(), Priority::kBackground);
+  // The background bound refuses 5 without touching the client queue.
+  ASSERT_TRUE(results.WaitFor(1));
+  EXPECT_EQ(results.Get(5).status.code(), absl::StatusCode::kResourceExhausted);
+  serializer.Submit("uid:1", Far(), Tagged(11), results.Callback());
+  serializer.Submit("uid:2", Far(), Tagged(21), results.Callback());
+  EXPECT_EQ(serializer.queued(), 2u);
+  EXPECT_EQ(serializer.background_queued(), 3u);
+  transport.OpenGate();
+
+  ASSERT_TRUE(results.WaitFor(7));
+  // Only the poll already in the transport ran before the clients.
+  EXPECT_THAT(StartedTags(transport), ElementsAre(1, 11, 21, 2, 3, 4));
+  for (uint16_t tag : {1, 2, 3, 4, 11, 21}) EXPECT_TRUE(results.Get(tag).status.ok()) << tag;
+}
+
+// A background request is cancellable and expires in the queue like any.
+TEST(PassthruSerializerTest, BackgroundRequestsExpireAndCancelInTheQueue) {
+  using Priority = PassthruSerializer::Priority;
+  FakeTransport transport;
+  PassthruSerializer serializer(&transport, {});
+  Results results;
+
+  transport.CloseGate();
+  serializer.Submit("uid:1", Far(), Tagged(1), results.Callback());
+  ASSERT_TRUE(transport.WaitForStarted(1, kWait));
+  serializer.Submit("health", absl::Now() + absl::Milliseconds(50), Tagged(2), results.Callback(),
+                    Priority::kBackground);
+  PassthruSerializer::Ticket ticket =
+      serializer.Submit("health", Far(), Tagged(3), results.Callback(), Priority::kBackground);
+  serializer.Cancel(ticket);
+  ASSERT_TRUE(results.WaitFor(2));
+  EXPECT_EQ(results.Get(2).status.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(results.Get(3).status.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(serializer.background_queued(), 0u);
+  transport.OpenGate();
+  ASSERT_TRUE(results.WaitFor(3));
+  EXPECT_THAT(StartedTags(transport), ElementsAre(1));
+}
+
 TEST(PassthruSerializerTest, DeadlinePassingInTheQueueAnswersWithoutRunning) {
   FakeTransport transport;
   PassthruSerializer serializer(&transport, {});

@@ -107,6 +107,7 @@ absl::Status Daemon::Start(const std::function<void()>& on_ready) {
   health_ = std::make_unique<service::HealthPublisher>(store_.get(), logger_);
   ApplyRetention();
   if (absl::Status s = StartAdapters(); !s.ok()) return s;
+  if (absl::Status s = StartHealth(); !s.ok()) return s;
   if (absl::Status s = StartServer(); !s.ok()) return s;
   Tick();
   on_ready();
@@ -165,12 +166,24 @@ absl::Status Daemon::StartAdapters() {
   return absl::OkStatus();
 }
 
+absl::Status Daemon::StartHealth() {
+  alert_delivery_ = std::make_unique<health::Delivery>(logger_, config_.subscriber_queue_depth);
+  alert_delivery_->SetPolicy(config_.health);
+  alerts_ = std::make_unique<health::AlertEngine>(store_.get(), alert_delivery_.get(), logger_);
+  scheduler_ = std::make_unique<health::Scheduler>(store_.get(), logger_, absl::LocalTimeZone());
+  monitor_ = std::make_unique<health::Monitor>(config_.health, store_.get(), &hub_, logger_,
+                                               alerts_.get(), scheduler_.get());
+  for (const auto& adapter : adapters_) monitor_->AddAdapter(adapter.get());
+  return monitor_->Start();
+}
+
 absl::Status Daemon::StartServer() {
   authorizer_ = std::make_unique<server::Authorizer>(&peers_, config_.admin_group);
   pool_ = std::make_unique<service::WorkerPool>(kPoolThreads);
   env_.backend = std::string(config::BackendName(config_.backend));
   env_.store = store_.get();
   env_.hub = &hub_;
+  env_.internal_subscribers = monitor_->event_subscriptions();
   env_.authorizer = authorizer_.get();
   env_.logger = logger_;
   env_.pool = pool_.get();
@@ -260,12 +273,21 @@ void Daemon::Reload() {
     config_.audit_retention_days = fresh->audit_retention_days;
     config_.health_retention_days = fresh->health_retention_days;
     config_.retention_batch = fresh->retention_batch;
+    config_.health = fresh->health;
+    if (monitor_ != nullptr) monitor_->SetPolicy(config_.health);
+    if (alert_delivery_ != nullptr) alert_delivery_->SetPolicy(config_.health);
     logger_->SetMaxLevel(config_.log_level);
     next_retention_ = absl::InfinitePast();
     logger_->Log(sys::LogLevel::kNotice, "configuration reloaded",
                  {{"LOG_LEVEL", std::string(sys::LogLevelName(config_.log_level))}});
   }
   (void)notifier_.Ready(StatusLine());
+}
+
+size_t Daemon::ClientSubscribers() const {
+  const size_t all = hub_.subscribers();
+  const size_t internal = monitor_ != nullptr ? monitor_->event_subscriptions() : 0;
+  return all > internal ? all - internal : 0;
 }
 
 bool Daemon::AdaptersProgressing() const {
@@ -285,7 +307,7 @@ std::string Daemon::StatusLine() const {
         absl::StrCat(adapter->name(), " ", adapter::AdapterStateName(adapter->state())));
   }
   return absl::StrCat(serving, "/", adapters_.size(), " adapters serving (",
-                      absl::StrJoin(parts, ", "), "), ", hub_.subscribers(), " subscribers");
+                      absl::StrJoin(parts, ", "), "), ", ClientSubscribers(), " subscribers");
 }
 
 void Daemon::Tick() {
@@ -311,7 +333,7 @@ void Daemon::Tick() {
                name, static_cast<double>(stats.lost));
   }
   SetGauge(metrics_, "hbamgr_subscribers", "Live Subscribe streams", {},
-           static_cast<double>(hub_.subscribers()));
+           static_cast<double>(ClientSubscribers()));
 
   if (config_.watchdog && AdaptersProgressing()) (void)notifier_.WatchdogPing();
   std::string status = StatusLine();
@@ -349,12 +371,19 @@ void Daemon::Shutdown() {
     // of cancelled calls is dropped.
     server_->Shutdown(absl::ToChronoTime(absl::Now() + kShutdownGrace));
   }
+  // The monitor polls through the adapters' serializers: it stops first.
+  if (monitor_ != nullptr) monitor_->Stop();
+  if (alert_delivery_ != nullptr) alert_delivery_->Stop();
   for (auto& adapter : adapters_) adapter->Stop();
   if (pool_ != nullptr) pool_->Shutdown();
   if (metrics_http_ != nullptr) metrics_http_->Stop();
   server_.reset();
   listener_.reset();
   env_.adapters.clear();
+  monitor_.reset();
+  scheduler_.reset();
+  alerts_.reset();
+  alert_delivery_.reset();
   adapters_.clear();
   store_.reset();  // closes the database (WAL checkpoint)
 }

@@ -15,6 +15,10 @@
 #include "daemon/adapter/event_hub.h"
 #include "daemon/app/options.h"
 #include "daemon/config/config.h"
+#include "daemon/health/alerts.h"
+#include "daemon/health/delivery.h"
+#include "daemon/health/monitor.h"
+#include "daemon/health/scheduler.h"
 #include "daemon/server/authorizer.h"
 #include "daemon/server/peer_registry.h"
 #include "daemon/server/unix_listener.h"
@@ -52,11 +56,13 @@ class Daemon {
 
  private:
   absl::Status StartAdapters();
+  absl::Status StartHealth();
   absl::Status StartServer();
   void Shutdown();
   void Reload();
   void Tick();  // metrics, watchdog, status line, retention
   bool AdaptersProgressing() const;
+  size_t ClientSubscribers() const;  // Subscribe streams, not the monitor's own
   std::string StatusLine() const;
   void ApplyRetention();
 
@@ -70,6 +76,12 @@ class Daemon {
   std::unique_ptr<service::HealthPublisher> health_;
   adapter::EventHub hub_;
   std::vector<std::unique_ptr<adapter::Adapter>> adapters_;
+  // The health service: delivery, alerts and schedules outlive the monitor
+  // that calls them.
+  std::unique_ptr<health::Delivery> alert_delivery_;
+  std::unique_ptr<health::AlertEngine> alerts_;
+  std::unique_ptr<health::Scheduler> scheduler_;
+  std::unique_ptr<health::Monitor> monitor_;
   server::PeerRegistry peers_;
   std::unique_ptr<server::Authorizer> authorizer_;
   std::unique_ptr<service::WorkerPool> pool_;

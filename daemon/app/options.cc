@@ -64,8 +64,8 @@ const std::vector<manual::Section>& ManualSections() {
         {"-V, --version", "Show the version."}}},
       {"SIGNALS",
        {{"SIGHUP",
-         "Re-read the configuration file; the log level and the retention settings take "
-         "effect, other changes need a restart. A file that does not parse is refused whole: "
+         "Re-read the configuration file; the log level, the retention settings and the "
+         "health policy ([health] sections) take effect, other changes need a restart. A file that does not parse is refused whole: "
          "the running configuration stays and the error is logged."},
         {"SIGTERM, SIGINT",
          "Stop accepting calls, cancel queued passthrough, finish or cancel calls in flight, "

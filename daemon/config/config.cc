@@ -177,6 +177,7 @@ absl::Status CheckRange(absl::string_view key, uint32_t value, uint32_t min, uin
 std::vector<std::string> KnownKeys() {
   std::vector<std::string> keys;
   for (const auto& [key, setter] : Keys()) keys.push_back(key);
+  for (std::string& key : health::PolicyKeys()) keys.push_back(std::move(key));
   return keys;
 }
 
@@ -214,6 +215,20 @@ absl::StatusOr<DaemonConfig> ParseConfig(std::istream& in, absl::string_view sou
   DaemonConfig config;
   for (const po::option& opt : parsed.options) {
     const std::string& key = opt.string_key;
+    if (opt.unregistered && key.starts_with("health.")) {
+      if (seen[key] > 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where(key), ": key '", key, "' given more than once"));
+      }
+      const std::string value = opt.value.empty() ? "" : opt.value.front();
+      if (absl::Status s = health::SetPolicyKey(config.health, key, value); !s.ok()) {
+        return absl::InvalidArgumentError(
+            absl::IsNotFound(s) ? absl::StrCat(where(key), ": unknown key '", key, "'")
+                                : absl::StrCat(where(key), ": ", key, ": ", s.message()));
+      }
+      ++seen[key];
+      continue;
+    }
     if (opt.unregistered) {
       return absl::InvalidArgumentError(absl::StrCat(where(key), ": unknown key '", key, "'"));
     }
@@ -297,7 +312,7 @@ absl::Status Validate(const DaemonConfig& c) {
   if (!c.metrics_listen.empty() && !ValidHostPort(c.metrics_listen)) {
     return Invalid("metrics.listen", absl::StrCat("'", c.metrics_listen, "' is not host:port"));
   }
-  return absl::OkStatus();
+  return health::ValidatePolicy(c.health);
 }
 
 }  // namespace hbamgr::config

@@ -1,6 +1,6 @@
 // hbamgrd's configuration: an INI file (Boost.Program_options config-file
 // syntax) with sections [daemon] [sim] [kernel] [listen] [tls] [store]
-// [metrics].  configs/hbamgrd.conf documents every key.
+// [metrics] [health] [health.hdd] [health.ssd].  configs/hbamgrd.conf documents every key.
 #ifndef HBAMGR_DAEMON_CONFIG_CONFIG_H_
 #define HBAMGR_DAEMON_CONFIG_CONFIG_H_
 
@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "daemon/health/policy.h"
 #include "daemon/sys/log.h"
 
 namespace hbamgr::config {
@@ -74,6 +75,9 @@ struct DaemonConfig {
 
   // [metrics] listen = host:port; "" = off.  Port 0 picks a free port.
   std::string metrics_listen{};
+
+  // [health], [health.hdd], [health.ssd] (daemon/health/policy.h).
+  health::Policy health = health::Policy::Defaults();
 };
 
 // Reads and validates the file at `path`.  Errors name the file, and for an

@@ -26,8 +26,9 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-std::string Section(const std::string& key) { return key.substr(0, key.find('.')); }
-std::string Name(const std::string& key) { return key.substr(key.find('.') + 1); }
+// Sections may have dotted names ([health.hdd]): the key is after the last dot.
+std::string Section(const std::string& key) { return key.substr(0, key.rfind('.')); }
+std::string Name(const std::string& key) { return key.substr(key.rfind('.') + 1); }
 
 // The man page's keys: under ".SS [section]", each ".TP" followed by
 // ".B key ..." documents section.key.  Returns key -> line number.
@@ -36,7 +37,7 @@ std::map<std::string, int> ManPageKeys(const std::string& page) {
   std::istringstream in(page);
   std::string line, section;
   bool after_tp = false;
-  const std::regex subsection(R"(^\.SS "?\[([a-z_]+)\]"?\s*$)");
+  const std::regex subsection(R"(^\.SS "?\[([a-z_.]+)\]"?\s*$)");
   const std::regex term(R"(^\.B\s+([a-z_]+)\b.*$)");
   std::smatch m;
   for (int number = 1; std::getline(in, line); ++number) {
@@ -57,7 +58,7 @@ std::map<std::string, int> ExampleKeys(const std::string& text) {
   std::map<std::string, int> keys;
   std::istringstream in(text);
   std::string line, section;
-  const std::regex header(R"(^\[([a-z_]+)\]\s*$)");
+  const std::regex header(R"(^\[([a-z_.]+)\]\s*$)");
   const std::regex entry(R"(^#?([a-z_]+) *=.*$)");
   std::smatch m;
   for (int number = 1; std::getline(in, line); ++number) {

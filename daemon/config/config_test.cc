@@ -184,6 +184,73 @@ TEST(ConfigTest, ValidationErrorsNameTheFile) {
   EXPECT_EQ(ErrorOf("[sim]\nadapters = 0\n"), "test.conf: sim.adapters: 0 is outside 1..16");
 }
 
+TEST(ConfigTest, HealthSectionsSetThePolicy) {
+  absl::StatusOr<DaemonConfig> c = Parse(
+      "[health]\npoll_interval = 5m\nsmart_interval = 2h\njitter = 20%\n"
+      "alert_throttle = diminishing\nalert_reminder_interval = 12h\n"
+      "consistency_check = 0 4 * * 3\npatrol_read = @weekly\nmedia_error_growth = 3\n"
+      "[health.ssd]\ntemperature_warn = 65\ntemperature_crit = 75\nselftest_long = off\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const health::Policy& p = c->health;
+  EXPECT_EQ(p.poll_interval, absl::Minutes(5));
+  EXPECT_EQ(p.smart_interval, absl::Hours(2));
+  EXPECT_DOUBLE_EQ(p.jitter, 0.2);
+  EXPECT_EQ(p.throttle, health::Throttle::kDiminishing);
+  EXPECT_EQ(p.reminder_interval, absl::Hours(12));
+  EXPECT_EQ(p.consistency_check.text(), "0 4 * * 3");
+  EXPECT_TRUE(p.patrol_read.enabled());
+  // A drive key in [health] sets both classes; a class section overrides.
+  EXPECT_EQ(p.hdd.media_error_growth, 3u);
+  EXPECT_EQ(p.ssd.media_error_growth, 3u);
+  EXPECT_EQ(p.ssd.temperature_warn_c, 65u);
+  EXPECT_EQ(p.ssd.temperature_crit_c, 75u);
+  EXPECT_EQ(p.hdd.temperature_warn_c, 50u);
+  EXPECT_FALSE(p.ssd.selftest_long.enabled());
+  EXPECT_TRUE(p.hdd.selftest_long.enabled());
+}
+
+TEST(ConfigTest, DefaultHealthPolicyNeedsNoConfig) {
+  absl::StatusOr<DaemonConfig> c = Parse("");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->health.hdd.temperature_warn_c, 50u);
+  EXPECT_EQ(c->health.ssd.temperature_crit_c, 70u);
+  EXPECT_TRUE(c->health.hdd.selftest_short.enabled());
+  EXPECT_TRUE(c->health.consistency_check.enabled());
+  EXPECT_EQ(c->health.throttle, health::Throttle::kDaily);
+}
+
+// Bad health config is refused naming the key (and the line where one).
+TEST(ConfigTest, BadHealthConfigNamesTheKey) {
+  EXPECT_EQ(ErrorOf("[health]\npoll_intervall = 5m\n"),
+            "test.conf:2: unknown key 'health.poll_intervall'");
+  EXPECT_EQ(ErrorOf("[health.nvme]\ntemperature_warn = 50\n"),
+            "test.conf:2: unknown key 'health.nvme.temperature_warn'");
+  EXPECT_EQ(ErrorOf("[health]\nconsistency_check = 0 25 * * *\n"),
+            "test.conf:2: health.consistency_check: hour field '25' is outside 0..23");
+  EXPECT_EQ(ErrorOf("[health.hdd]\n\nselftest_short = daily\n"),
+            "test.conf:3: health.hdd.selftest_short: 'daily' has 1 fields; a cron schedule has 5 "
+            "(min hour dom month dow)");
+  EXPECT_EQ(ErrorOf("[health.hdd]\ntemperature_crit = 200\n"),
+            "test.conf:2: health.hdd.temperature_crit: 200 is outside 20..120");
+  EXPECT_EQ(ErrorOf("[health.ssd]\ntemperature_warn = 75\n"),
+            "test.conf: health.ssd.temperature_warn: 75 must be below health.ssd.temperature_crit "
+            "(70)");
+  EXPECT_EQ(ErrorOf("[health]\nalert_throttle = hourly\n"),
+            "test.conf:2: health.alert_throttle: 'hourly' is not once, daily or diminishing");
+  EXPECT_EQ(ErrorOf("[health]\npoll_interval = 0s\n"),
+            "test.conf:2: health.poll_interval: '0s' is shorter than the minimum 1s");
+  EXPECT_EQ(ErrorOf("[health]\nalert_exec = hook.sh\n"),
+            "test.conf:2: health.alert_exec: 'hook.sh' is not an absolute path");
+  EXPECT_EQ(ErrorOf("[health]\nalert_exec = /etc/passwd\n"),
+            "test.conf: health.alert_exec: '/etc/passwd' is not an executable file");
+  EXPECT_EQ(ErrorOf("[health]\nalert_exec = /etc\n"),
+            "test.conf: health.alert_exec: '/etc' is not an executable file");
+  EXPECT_EQ(ErrorOf("[health]\njitter = 80%\n"),
+            "test.conf:2: health.jitter: '80%' is not a percentage 0..50 (e.g. 10%)");
+  EXPECT_EQ(ErrorOf("[health]\nenabled = yes\nenabled = no\n"),
+            "test.conf:3: key 'health.enabled' given more than once");
+}
+
 TEST(ConfigTest, MissingFileIsNotFound) {
   absl::StatusOr<DaemonConfig> c = LoadConfig("/nonexistent/hbamgrd.conf");
   EXPECT_EQ(c.status().code(), absl::StatusCode::kNotFound);

@@ -37,7 +37,9 @@ grpc::ServerUnaryReactor* DaemonService::GetDaemonInfo(grpc::CallbackServerConte
           summary->set_queued_commands(static_cast<uint32_t>(adapter->serializer().queued()));
           summary->set_gaps_backfilled(stats.gaps);
         }
-        response->set_subscribers(static_cast<uint32_t>(env.hub->subscribers()));
+        const size_t all = env.hub->subscribers();
+        response->set_subscribers(static_cast<uint32_t>(
+            all > env.internal_subscribers ? all - env.internal_subscribers : 0));
         response->set_peer(call.caller());
         response->set_peer_is_admin(call.is_admin());
         return absl::OkStatus();

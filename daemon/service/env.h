@@ -22,6 +22,8 @@ struct ServiceEnv {
   std::string backend;                                // "sim" | "kernel"
   store::Store* store = nullptr;
   adapter::EventHub* hub = nullptr;
+  // Hub subscriptions that are not client streams (the health monitor's).
+  size_t internal_subscribers = 0;
   const server::Authorizer* authorizer = nullptr;
   sys::Logger* logger = nullptr;
   WorkerPool* pool = nullptr;

@@ -65,6 +65,48 @@ constexpr const char* kMigrations[] = {
         attached_ns INTEGER NOT NULL,
         PRIMARY KEY (adapter, log_id));
     )sql",
+    // 4: the health service's state.  Alerts (one row per raised condition,
+    // open while cleared_ns = 0, at most one open per object and
+    // condition); each drive's temperature range and error-counter history
+    // by serial (smartd keeps the like in its state files); when each
+    // scheduled job last ran, so one missed during downtime runs once after
+    // start.
+    R"sql(
+      CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        adapter INTEGER NOT NULL,
+        object TEXT NOT NULL,
+        condition TEXT NOT NULL,
+        severity INTEGER NOT NULL,
+        message TEXT NOT NULL,
+        serial TEXT NOT NULL,
+        first_seen_ns INTEGER NOT NULL,
+        last_seen_ns INTEGER NOT NULL,
+        cleared_ns INTEGER NOT NULL DEFAULT 0,
+        times_sent INTEGER NOT NULL,
+        last_sent_ns INTEGER NOT NULL,
+        acked_by TEXT NOT NULL DEFAULT '',
+        acked_ns INTEGER NOT NULL DEFAULT 0);
+      CREATE UNIQUE INDEX alerts_open ON alerts (object, condition) WHERE cleared_ns = 0;
+      CREATE INDEX alerts_by_adapter ON alerts (adapter, cleared_ns);
+      CREATE TABLE drive_temperatures (
+        serial TEXT PRIMARY KEY,
+        min_c INTEGER NOT NULL,
+        max_c INTEGER NOT NULL,
+        updated_ns INTEGER NOT NULL);
+      CREATE TABLE drive_counters (
+        serial TEXT NOT NULL,
+        time_ns INTEGER NOT NULL,
+        media_errors INTEGER NOT NULL,
+        other_errors INTEGER NOT NULL,
+        predictive_failures INTEGER NOT NULL,
+        PRIMARY KEY (serial, time_ns));
+      CREATE TABLE schedule_runs (
+        job TEXT NOT NULL,
+        target TEXT NOT NULL,
+        last_run_ns INTEGER NOT NULL,
+        PRIMARY KEY (job, target));
+    )sql",
 };
 
 static_assert(std::size(kMigrations) == Store::kSchemaVersion,

@@ -120,6 +120,55 @@ struct HealthQuery {
   bool newest_first = false;  // order by (time_ns, id)
 };
 
+// One alert of the health service: one condition ("temperature_critical")
+// of one object ("/c0/e0/s3"), open from first_seen until it clears.  At
+// most one alert per (object, condition) is open.
+struct AlertRow {
+  int64_t id = 0;  // assigned by OpenAlert
+  uint32_t adapter = 0;
+  std::string object{};     // "/c0/e0/s3"
+  std::string condition{};  // "temperature_critical"
+  int32_t severity = 0;     // health level: 1 WARNING, 2 CRITICAL, 3 FAILED
+  std::string message{};
+  std::string serial{};  // the drive's serial, "" for other objects
+  int64_t first_seen_ns = 0;
+  int64_t last_seen_ns = 0;
+  int64_t cleared_ns = 0;  // 0 while open
+  uint32_t times_sent = 0;
+  int64_t last_sent_ns = 0;
+  std::string acked_by{};  // caller identity, "" = not acknowledged
+  int64_t acked_ns = 0;
+
+  bool open() const { return cleared_ns == 0; }
+  friend bool operator==(const AlertRow&, const AlertRow&) = default;
+};
+
+struct AlertQuery {
+  std::optional<uint32_t> adapter{};
+  std::optional<int64_t> id{};
+  bool open_only = true;
+  uint32_t limit = 0;  // 0 = no limit; newest first
+};
+
+// Lowest and highest temperature ever read from one drive (by serial).
+struct DriveTemperatureRow {
+  std::string serial{};
+  uint32_t min_c = 0;
+  uint32_t max_c = 0;
+  int64_t updated_ns = 0;
+  friend bool operator==(const DriveTemperatureRow&, const DriveTemperatureRow&) = default;
+};
+
+// A drive's error counters when they changed (counter growth history).
+struct DriveCounterRow {
+  std::string serial{};
+  int64_t time_ns = 0;
+  uint32_t media_errors = 0;
+  uint32_t other_errors = 0;
+  uint32_t predictive_failures = 0;
+  friend bool operator==(const DriveCounterRow&, const DriveCounterRow&) = default;
+};
+
 // Rows older than now - max_age are deleted; absl::InfiniteDuration() keeps
 // that table forever.  Deletion runs in transactions of at most `batch` rows so
 // writers are never blocked for long.
@@ -141,7 +190,7 @@ struct RetentionResult {
 class Store {
  public:
   // The schema version this build writes (PRAGMA user_version).
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Opens (creating if missing) the database at `path` and migrates it to
   // kSchemaVersion, each missing step in its own transaction.  Fails with
@@ -178,6 +227,29 @@ class Store {
   absl::StatusOr<std::vector<HealthRow>> QueryHealth(const HealthQuery& query);
 
   absl::StatusOr<RetentionResult> ApplyRetention(const RetentionPolicy& policy, absl::Time now);
+
+  // Health service state (health_state.cc).  OpenAlert returns the new id;
+  // ALREADY_EXISTS when the (object, condition) already has an open alert.
+  absl::StatusOr<int64_t> OpenAlert(const AlertRow& row);
+  // Rewrites every mutable field of alert row.id; NOT_FOUND when none.
+  absl::Status UpdateAlert(const AlertRow& row);
+  absl::StatusOr<std::vector<AlertRow>> QueryAlerts(const AlertQuery& query);
+  // Widens the drive's recorded range with `temperature_c`; returns it.
+  absl::StatusOr<DriveTemperatureRow> RecordDriveTemperature(const std::string& serial,
+                                                             uint32_t temperature_c,
+                                                             absl::Time now);
+  absl::StatusOr<std::vector<DriveTemperatureRow>> DriveTemperatures();
+  absl::Status AddDriveCounters(const DriveCounterRow& row);
+  // Every sample, by serial then time.
+  absl::StatusOr<std::vector<DriveCounterRow>> DriveCounters();
+  // Deletes the samples of `serial` older than `before`.
+  absl::Status TrimDriveCounters(const std::string& serial, int64_t before_ns);
+  // When the scheduled job `job` ("selftest_short") last ran on `target`
+  // ("/c0/e0/s3"); nullopt when never recorded.
+  absl::StatusOr<std::optional<int64_t>> ScheduleLastRun(const std::string& job,
+                                                         const std::string& target);
+  absl::Status SetScheduleLastRun(const std::string& job, const std::string& target,
+                                  int64_t time_ns);
 
  private:
   explicit Store(sqlite3* db);

@@ -386,3 +386,72 @@ TEST(StoreOpenTest, MissingDirectoryFails) {
 
 }  // namespace
 }  // namespace hbamgr::store
+
+namespace hbamgr::store {
+namespace {
+
+TEST_F(StoreTest, AlertsOpenOncePerObjectAndConditionAndUpdate) {
+  AlertRow row{.adapter = 0,
+               .object = "/c0/e0/s3",
+               .condition = "temperature_warning",
+               .severity = 1,
+               .message = "hot",
+               .serial = "S",
+               .first_seen_ns = 10,
+               .last_seen_ns = 10,
+               .times_sent = 1,
+               .last_sent_ns = 10};
+  absl::StatusOr<int64_t> id = store_->OpenAlert(row);
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(store_->OpenAlert(row).status().code(), absl::StatusCode::kAlreadyExists);
+  row.id = *id;
+  row.cleared_ns = 20;
+  row.acked_by = "uid:0";
+  ASSERT_TRUE(store_->UpdateAlert(row).ok());
+  // Cleared: the same condition may open again.
+  absl::StatusOr<int64_t> again = store_->OpenAlert(row);
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(*again, *id);
+  auto open = store_->QueryAlerts({.adapter = 0u, .open_only = true});
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].id, *again);
+  auto all = store_->QueryAlerts({.open_only = false});
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1], row);  // newest first; every field round-trips
+  EXPECT_EQ(store_->UpdateAlert(AlertRow{.id = 99}).code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, DriveTemperatureRangeWidensOnly) {
+  const absl::Time t = absl::FromUnixSeconds(1000);
+  EXPECT_EQ(store_->RecordDriveTemperature("S1", 40, t)->max_c, 40u);
+  EXPECT_EQ(store_->RecordDriveTemperature("S1", 55, t)->max_c, 55u);
+  auto r = store_->RecordDriveTemperature("S1", 30, t);
+  EXPECT_EQ(r->min_c, 30u);
+  EXPECT_EQ(r->max_c, 55u);
+  auto all = store_->DriveTemperatures();
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0],
+            (DriveTemperatureRow{
+                .serial = "S1", .min_c = 30, .max_c = 55, .updated_ns = absl::ToUnixNanos(t)}));
+}
+
+TEST_F(StoreTest, DriveCountersAndScheduleRuns) {
+  ASSERT_TRUE(store_->AddDriveCounters({.serial = "S1", .time_ns = 1, .media_errors = 1}).ok());
+  ASSERT_TRUE(store_->AddDriveCounters({.serial = "S1", .time_ns = 5, .media_errors = 4}).ok());
+  ASSERT_TRUE(store_->AddDriveCounters({.serial = "S2", .time_ns = 2}).ok());
+  ASSERT_TRUE(store_->TrimDriveCounters("S1", 5).ok());
+  auto rows = store_->DriveCounters();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].serial, "S1");
+  EXPECT_EQ((*rows)[0].media_errors, 4u);
+  EXPECT_EQ((*rows)[1].serial, "S2");
+
+  EXPECT_FALSE(store_->ScheduleLastRun("selftest_short", "/c0/e0/s1")->has_value());
+  ASSERT_TRUE(store_->SetScheduleLastRun("selftest_short", "/c0/e0/s1", 7).ok());
+  ASSERT_TRUE(store_->SetScheduleLastRun("selftest_short", "/c0/e0/s1", 9).ok());
+  EXPECT_EQ(store_->ScheduleLastRun("selftest_short", "/c0/e0/s1")->value_or(0), 9);
+}
+
+}  // namespace
+}  // namespace hbamgr::store

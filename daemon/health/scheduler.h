@@ -1,0 +1,56 @@
+// Scheduled health jobs per the policy: patrol read (per adapter),
+// consistency check (per redundant VD), short and extended self-tests (per
+// drive, by drive class).  When each job last ran on each target is kept in
+// the store: a job whose time came while the daemon was down runs once
+// after start; a job seen for the first time starts counting from now.
+#ifndef HBAMGR_DAEMON_HEALTH_SCHEDULER_H_
+#define HBAMGR_DAEMON_HEALTH_SCHEDULER_H_
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "daemon/health/policy.h"
+#include "daemon/health/poller.h"
+#include "daemon/health/snapshot.h"
+#include "daemon/store/store.h"
+#include "daemon/sys/log.h"
+
+namespace hbamgr::health {
+
+class Scheduler {
+ public:
+  Scheduler(store::Store* store, sys::Logger* logger, absl::TimeZone zone)
+      : store_(store), logger_(logger), zone_(zone) {}
+
+  // The earliest time a job of this adapter is due; InfiniteFuture if none.
+  absl::Time NextDue(const Policy& policy, const AdapterSnapshot& snap);
+  // Starts every job of this adapter that is due at `now`.
+  void RunDue(const Policy& policy, Poller& poller, const AdapterSnapshot& snap, absl::Time now);
+
+ private:
+  struct Job {
+    std::string name;    // "patrol_read", "consistency_check", "selftest_short", ...
+    std::string target;  // "/c0", "/c0/v1", "/c0/e0/s3"
+    const Schedule* schedule;
+    uint16_t id;  // VD or PD id
+  };
+  std::vector<Job> Jobs(const Policy& policy, const AdapterSnapshot& snap) const;
+  // When the job last ran (recording now on first sight).
+  absl::Time LastRun(const Job& job, absl::Time now);
+  absl::Status Start(const Job& job, Poller& poller);
+
+  store::Store* const store_;
+  sys::Logger* const logger_;
+  const absl::TimeZone zone_;
+  absl::Mutex mu_;  // protects last_run_; a leaf lock apart from the store's
+  std::map<std::pair<std::string, std::string>, absl::Time> last_run_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace hbamgr::health
+
+#endif  // HBAMGR_DAEMON_HEALTH_SCHEDULER_H_
