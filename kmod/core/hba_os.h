@@ -50,7 +50,10 @@
  *   bool hba_completion_done(c);
  *   long hba_wait_for_completion_timeout(c, u32 ms)  >0 done, 0 timed out;
  *   long hba_wait_for_completion_killable_timeout(c, u32 ms)
- *        >0 done, 0 timed out, -EINTR fatal signal (user shim: never).
+ *        >0 done, 0 timed out, -EINTR fatal signal (user shim: only when a
+ *        test killed the thread, see hbacore_test.h).
+ *   A wait that returned > 0 consumed the completion (done is decremented,
+ *   as in the kernel): hba_completion_done() is false afterwards.
  *
  * Wait queue (for blocking read and poll):
  *   struct hba_waitq; hba_waitq_init(w); hba_wake_up_all(w);
@@ -85,6 +88,10 @@
  *   (kernel: WARN_ON; user shim: message on stderr and
  *   hba_os_warn_count() incremented, which every test asserts is 0).
  *
+ * Test points (hba_test_point.h): hba_test_point(id, arg) where a test
+ *   may pause the thread; compiled to nothing except in the userspace test
+ *   builds.  arg is evaluated only there: pass a plain pointer.
+ *
  * User memory (arguments are user addresses as __u64):
  *   int hba_copy_from_user(void *dst, u64 usrc, size_t n)   0 or -EFAULT
  *   int hba_copy_to_user(u64 udst, const void *src, size_t n) 0 or -EFAULT
@@ -94,6 +101,8 @@
  */
 #ifndef HBA_OS_H
 #define HBA_OS_H
+
+#include "hba_test_point.h"
 
 #ifdef __KERNEL__
 #include "hba_os_linux.h"

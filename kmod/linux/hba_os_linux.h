@@ -36,6 +36,8 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "hba_test_point.h"
+
 /* Memory. */
 static inline void *hba_zalloc(size_t n)
 {
@@ -283,6 +285,11 @@ static inline u32 hba_prandom_u32(void)
 static inline u64 hba_random_u64(void)
 {
 	return get_random_u64();
+}
+
+/* Test points exist only in the userspace test builds (hba_test_point.h). */
+static inline void hba_test_point(enum hba_test_point_id id, const void *arg)
+{
 }
 
 /* User memory. */

@@ -15,6 +15,15 @@
  * Userspace-only extras (not part of the contract, for the in-process
  * transport and the tests): hba_waitq_eventfd(), hba_waitq_eventfd_close(),
  * hba_os_warn_count().
+ *
+ * A lock, completion or wait queue used after its memory was freed (or
+ * never initialised) is reported and aborts the process: each carries a
+ * magic value that initialisation sets.  The test builds of libhbacore
+ * (HBA_TEST_HOOKS, kmod/user/test/) also poison freed memory and keep it
+ * out of reuse for a while (like the kernel's slab poisoning), so a use
+ * after free is caught at the first access in a plain build too, and
+ * they implement the test points, atomic watches and emulated fatal
+ * signals of hbacore_test.h.
  */
 #ifndef HBA_OS_USER_H
 #define HBA_OS_USER_H
@@ -27,6 +36,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
+
+#include "hba_test_point.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -99,7 +110,17 @@ unsigned long hba_os_warn_count(void);
  * ownership can really be asserted.  A spinlock counts as atomic context
  * for the holding thread (sleeping under it is reported).
  */
+#define HBA_OS_MAGIC_LOCK	0x4c4f434bu	/* "LOCK" */
+#define HBA_OS_MAGIC_COMPLETION	0x434d504cu	/* "CMPL" */
+#define HBA_OS_MAGIC_WAITQ	0x57414954u	/* "WAIT" */
+
+/* Reports a shim object with a wrong magic (freed, never initialised) and
+ * aborts: what follows would be undefined behaviour inside pthreads.
+ */
+void hba_os_bad_object(const char *what, const void *obj, unsigned int magic);
+
 struct hba_lock {
+	unsigned int magic;	/* HBA_OS_MAGIC_LOCK while usable */
 	pthread_mutex_t mutex;
 	/* hba_os_thread_id() of the holder, 0 free; __atomic accesses */
 	unsigned long owner;
@@ -147,6 +168,25 @@ typedef struct {
 	s64 counter;
 } hba_atomic64_t;
 
+/*
+ * Test builds: a read of the one atomic a test watches calls the test
+ * point handler (HBA_TP_ATOMIC_READ) after the load, so a test can hold a
+ * thread between reading a counter and acting on what it read.
+ */
+#ifdef HBA_TEST_HOOKS
+extern const void *hba_os_watched_atomic;	/* __atomic */
+void hba_os_atomic_read_hit(const void *a);
+#define HBA_OS_ATOMIC_READ_HOOK(a)					\
+	do {								\
+		if (__builtin_expect(__atomic_load_n(&hba_os_watched_atomic, \
+						     __ATOMIC_RELAXED) == \
+				     (const void *)(a), 0))		\
+			hba_os_atomic_read_hit(a);			\
+	} while (0)
+#else
+#define HBA_OS_ATOMIC_READ_HOOK(a)	do { } while (0)
+#endif
+
 #define HBA_OS_DEFINE_ATOMICS(pfx, atype, vtype)			\
 static inline void pfx##_set(atype *a, vtype v)				\
 {									\
@@ -154,7 +194,10 @@ static inline void pfx##_set(atype *a, vtype v)				\
 }									\
 static inline vtype pfx##_read(const atype *a)				\
 {									\
-	return __atomic_load_n(&a->counter, __ATOMIC_SEQ_CST);		\
+	vtype v = __atomic_load_n(&a->counter, __ATOMIC_SEQ_CST);	\
+									\
+	HBA_OS_ATOMIC_READ_HOOK(a);					\
+	return v;							\
 }									\
 static inline void pfx##_add(vtype i, atype *a)				\
 {									\
@@ -245,9 +288,12 @@ static inline int hba_kref_put(struct hba_kref *k,
 
 /* Completion. */
 struct hba_completion {
-	pthread_mutex_t lock;	/* protects done */
+	unsigned int magic;	/* HBA_OS_MAGIC_COMPLETION while usable */
+	pthread_mutex_t lock;	/* protects done and waiters */
 	pthread_cond_t cond;	/* CLOCK_MONOTONIC */
 	unsigned int done;	/* UINT_MAX after complete_all */
+	/* threads asleep in a wait that found done == 0 (tests look) */
+	unsigned int waiters;
 };
 
 void hba_init_completion(struct hba_completion *c);
@@ -269,6 +315,7 @@ u64 hba_realtime_ns(void);
  * between the test and the sleep is never lost.
  */
 struct hba_waitq {
+	unsigned int magic;	/* HBA_OS_MAGIC_WAITQ while usable */
 	pthread_mutex_t lock;	/* protects wake_seq and eventfd */
 	pthread_cond_t cond;	/* CLOCK_MONOTONIC */
 	u64 wake_seq;
@@ -281,6 +328,9 @@ u64 hba_waitq_seq(struct hba_waitq *w);
 /* Sleep while wake_seq == seq; deadline_ns 0 = none.  false on timeout. */
 bool hba_waitq_sleep(struct hba_waitq *w, u64 seq, u64 deadline_ns,
 		     const char *file, int line);
+/* Sleep while wake_seq == seq, or until the thread is killed. */
+void hba_waitq_sleep_killable(struct hba_waitq *w, u64 seq, const char *file,
+			      int line);
 /*
  * The eventfd hba_wake_up_all() writes 1 to, created on first call
  * (EFD_NONBLOCK | EFD_CLOEXEC): how the daemon poll()s an in-process
@@ -290,14 +340,26 @@ bool hba_waitq_sleep(struct hba_waitq *w, u64 seq, u64 deadline_ns,
 int hba_waitq_eventfd(struct hba_waitq *w);
 void hba_waitq_eventfd_close(struct hba_waitq *w);
 
+/*
+ * True when the calling thread was "killed" (test builds: a test ended a
+ * call that did not return, hbacore_test.h); killable waits then return
+ * -EINTR as the kernel's do on a fatal signal.  Always false otherwise.
+ */
+bool hba_os_fatal_signal_pending(void);
+
 #define hba_wait_event_killable(w, cond) ({				\
+	int __wq_ret = 0;						\
 	for (;;) {							\
 		u64 __wq_seq = hba_waitq_seq(w);			\
 		if (cond)						\
 			break;						\
-		hba_waitq_sleep((w), __wq_seq, 0, __FILE__, __LINE__);	\
+		if (hba_os_fatal_signal_pending()) {			\
+			__wq_ret = -EINTR;				\
+			break;						\
+		}							\
+		hba_waitq_sleep_killable((w), __wq_seq, __FILE__, __LINE__); \
 	}								\
-	0;								\
+	__wq_ret;							\
 })
 
 #define hba_wait_event_timeout(w, cond, ms) ({				\
@@ -363,6 +425,14 @@ bool hba_in_task(void);
 /* Randomness: hba_prandom_u32 is a fixed sequence, hba_random_u64 getrandom(2). */
 u32 hba_prandom_u32(void);
 u64 hba_random_u64(void);
+
+/* Test points (hba_test_point.h): only the test builds call a handler. */
+#ifdef HBA_TEST_HOOKS
+void hba_os_test_point(enum hba_test_point_id id, const void *arg);
+#define hba_test_point(id, arg)	hba_os_test_point((id), (arg))
+#else
+#define hba_test_point(id, arg)	do { } while (0)
+#endif
 
 /* User memory: process_vm_readv/writev on the own pid. */
 int hba_copy_from_user(void *dst, u64 usrc, size_t n);

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "hba_os_user.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
@@ -15,6 +16,90 @@
 #include <unistd.h>
 
 #include "os_user_internal.h"
+
+#ifdef HBA_TEST_HOOKS
+#if defined(__SANITIZE_ADDRESS__)
+#define HBA_OS_POISON_FREED	0	/* ASan has its own poison and quarantine */
+#else
+#define HBA_OS_POISON_FREED	1
+#endif
+#else
+#define HBA_OS_POISON_FREED	0
+#endif
+
+#if HBA_OS_POISON_FREED
+/*
+ * Freed memory is filled with POISON_FREE (as the kernel's slab debugging
+ * does) and kept from reuse until the quarantine holds more than
+ * QUARANTINE_BYTES, so a freed object read through a stale pointer shows
+ * the poison (and its locks a bad magic) instead of a live object that
+ * took its place.
+ */
+#define POISON_FREE		0x6b
+#define QUARANTINE_BYTES	(64u << 20)
+#define QUARANTINE_SLOTS	4096
+
+static pthread_mutex_t quarantine_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *quarantine[QUARANTINE_SLOTS];	/* FIFO ring */
+static size_t quarantine_size[QUARANTINE_SLOTS];
+static unsigned int quarantine_head, quarantine_count;
+static size_t quarantine_bytes;
+
+static void poison_and_quarantine(void *p)
+{
+	size_t n = malloc_usable_size(p);
+	void *evict = NULL;
+
+	memset(p, POISON_FREE, n);
+	pthread_mutex_lock(&quarantine_lock);
+	if (quarantine_count == QUARANTINE_SLOTS ||
+	    quarantine_bytes + n > QUARANTINE_BYTES) {
+		if (quarantine_count) {
+			evict = quarantine[quarantine_head];
+			quarantine_bytes -= quarantine_size[quarantine_head];
+			quarantine_head = (quarantine_head + 1) %
+					  QUARANTINE_SLOTS;
+			quarantine_count--;
+		}
+	}
+	if (n > QUARANTINE_BYTES) {
+		pthread_mutex_unlock(&quarantine_lock);
+		free(evict);
+		free(p);
+		return;
+	}
+	{
+		unsigned int slot = (quarantine_head + quarantine_count) %
+				    QUARANTINE_SLOTS;
+
+		quarantine[slot] = p;
+		quarantine_size[slot] = n;
+		quarantine_count++;
+		quarantine_bytes += n;
+	}
+	pthread_mutex_unlock(&quarantine_lock);
+	free(evict);
+}
+#endif
+
+static void os_free(const void *p)
+{
+#if HBA_OS_POISON_FREED
+	if (p) {
+		poison_and_quarantine((void *)p);
+		return;
+	}
+#endif
+	free((void *)p);
+}
+
+void hba_os_bad_object(const char *what, const void *obj, unsigned int magic)
+{
+	fprintf(stderr,
+		"hbacore BUG: %s at %p used with magic 0x%08x: freed (0x6b6b6b6b is freed memory) or never initialised\n",
+		what, obj, magic);
+	abort();
+}
 
 void *hba_zalloc(size_t n)
 {
@@ -28,7 +113,7 @@ void *hba_zalloc_atomic(size_t n)
 
 void hba_free(const void *p)
 {
-	free((void *)p);
+	os_free(p);
 }
 
 void *hba_vzalloc(size_t n)
@@ -38,7 +123,7 @@ void *hba_vzalloc(size_t n)
 
 void hba_vfree(const void *p)
 {
-	free((void *)p);
+	os_free(p);
 }
 
 /* Logging. */
@@ -105,22 +190,36 @@ bool hba_in_task(void)
 	return spinlocks_held == 0;
 }
 
+static void check_magic(const char *what, const void *obj,
+			const unsigned int *magic, unsigned int want)
+{
+	unsigned int m = __atomic_load_n(magic, __ATOMIC_RELAXED);
+
+	if (__builtin_expect(m != want, 0))
+		hba_os_bad_object(what, obj, m);
+}
+
 void hba_os_lock_init(struct hba_lock *l)
 {
 	pthread_mutex_init(&l->mutex, NULL);
 	__atomic_store_n(&l->owner, 0, __ATOMIC_RELAXED);
 	l->depth = 0;
+	__atomic_store_n(&l->magic, HBA_OS_MAGIC_LOCK, __ATOMIC_RELAXED);
 }
 
 void hba_os_lock_destroy(struct hba_lock *l)
 {
+	check_magic("lock", l, &l->magic, HBA_OS_MAGIC_LOCK);
 	HBA_WARN_ON(__atomic_load_n(&l->owner, __ATOMIC_RELAXED) != 0);
+	__atomic_store_n(&l->magic, 0, __ATOMIC_RELAXED);
 	pthread_mutex_destroy(&l->mutex);
 }
 
 void hba_os_lock(struct hba_lock *l, bool spin)
 {
 	unsigned long self = hba_os_thread_id();
+
+	check_magic("lock", l, &l->magic, HBA_OS_MAGIC_LOCK);
 
 	if (!spin)
 		hba_os_might_sleep(__FILE__, __LINE__);
@@ -141,6 +240,7 @@ void hba_os_lock(struct hba_lock *l, bool spin)
 
 void hba_os_unlock(struct hba_lock *l, bool spin)
 {
+	check_magic("lock", l, &l->magic, HBA_OS_MAGIC_LOCK);
 	if (__atomic_load_n(&l->owner, __ATOMIC_RELAXED) !=
 	    hba_os_thread_id()) {
 		hba_os_warn(__FILE__, __LINE__,
@@ -159,6 +259,7 @@ void hba_os_unlock(struct hba_lock *l, bool spin)
 
 bool hba_os_lock_held(const struct hba_lock *l)
 {
+	check_magic("lock", l, &l->magic, HBA_OS_MAGIC_LOCK);
 	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) ==
 	       hba_os_thread_id();
 }
@@ -219,17 +320,59 @@ void hba_msleep(u32 ms)
 		;
 }
 
+/*
+ * Emulated fatal signals (test builds): a test "kills" a thread whose call
+ * did not return (hbacore_test_task_kill()); its killable waits then end
+ * with -EINTR, as a SIGKILL ends them in the kernel.  Killable waits sleep
+ * in slices of KILL_POLL_MS to notice it.
+ */
+#ifdef HBA_TEST_HOOKS
+#define KILL_POLL_MS	10
+static __thread struct hba_os_task {
+	int killed;	/* __atomic */
+} this_task;
+
+void *hba_os_task_self(void)
+{
+	return &this_task;
+}
+
+void hba_os_task_kill(void *task)
+{
+	__atomic_store_n(&((struct hba_os_task *)task)->killed, 1,
+			 __ATOMIC_SEQ_CST);
+}
+
+bool hba_os_fatal_signal_pending(void)
+{
+	return __atomic_load_n(&this_task.killed, __ATOMIC_SEQ_CST);
+}
+#else
+bool hba_os_fatal_signal_pending(void)
+{
+	return false;
+}
+#endif
+
 /* Completion. */
+
+static void check_completion(const struct hba_completion *c)
+{
+	check_magic("completion", c, &c->magic, HBA_OS_MAGIC_COMPLETION);
+}
 
 void hba_init_completion(struct hba_completion *c)
 {
 	pthread_mutex_init(&c->lock, NULL);
 	hba_os_cond_init(&c->cond);
 	c->done = 0;
+	c->waiters = 0;
+	__atomic_store_n(&c->magic, HBA_OS_MAGIC_COMPLETION, __ATOMIC_RELAXED);
 }
 
 void hba_reinit_completion(struct hba_completion *c)
 {
+	check_completion(c);
 	pthread_mutex_lock(&c->lock);
 	c->done = 0;
 	pthread_mutex_unlock(&c->lock);
@@ -237,6 +380,7 @@ void hba_reinit_completion(struct hba_completion *c)
 
 void hba_complete(struct hba_completion *c)
 {
+	check_completion(c);
 	pthread_mutex_lock(&c->lock);
 	if (c->done != UINT32_MAX)
 		c->done++;
@@ -246,6 +390,7 @@ void hba_complete(struct hba_completion *c)
 
 void hba_complete_all(struct hba_completion *c)
 {
+	check_completion(c);
 	pthread_mutex_lock(&c->lock);
 	c->done = UINT32_MAX;
 	pthread_cond_broadcast(&c->cond);
@@ -256,43 +401,77 @@ bool hba_completion_done(struct hba_completion *c)
 {
 	bool done;
 
+	check_completion(c);
 	pthread_mutex_lock(&c->lock);
 	done = c->done != 0;
 	pthread_mutex_unlock(&c->lock);
 	return done;
 }
 
-long hba_wait_for_completion_timeout(struct hba_completion *c, u32 ms)
+/*
+ * >0 done (and consumed, as the kernel's wait_for_completion*), 0 timed
+ * out, -EINTR killed (killable only).
+ */
+static long wait_completion(struct hba_completion *c, u32 ms, bool killable)
 {
 	u64 deadline = hba_now_ns() + (u64)ms * 1000000ULL, now;
-	long ret;
+	long ret = 0;
 
+	check_completion(c);
 	hba_os_might_sleep(__FILE__, __LINE__);
 	pthread_mutex_lock(&c->lock);
-	while (!c->done &&
-	       hba_os_cond_wait_until(&c->cond, &c->lock, deadline))
-		;
+	if (!c->done) {
+		c->waiters++;
+		for (;;) {
+			u64 until = deadline;
+
+#ifdef HBA_TEST_HOOKS
+			if (killable) {
+				if (hba_os_fatal_signal_pending()) {
+					ret = -EINTR;
+					break;
+				}
+				until = min_t(u64, deadline, hba_now_ns() +
+					      KILL_POLL_MS * 1000000ULL);
+			}
+#endif
+			if (!hba_os_cond_wait_until(&c->cond, &c->lock,
+						    until) &&
+			    until == deadline)
+				break;
+			if (c->done)
+				break;
+		}
+		c->waiters--;
+	}
 	if (c->done) {
 		if (c->done != UINT32_MAX)
 			c->done--;
 		now = hba_now_ns();
 		ret = now >= deadline ? 1 :
 		      (long)((deadline - now) / 1000000ULL) + 1;
-	} else {
-		ret = 0;
 	}
 	pthread_mutex_unlock(&c->lock);
 	return ret;
 }
 
+long hba_wait_for_completion_timeout(struct hba_completion *c, u32 ms)
+{
+	return wait_completion(c, ms, false);
+}
+
 long hba_wait_for_completion_killable_timeout(struct hba_completion *c,
 					      u32 ms)
 {
-	/* Userspace threads take no fatal signals here: never -EINTR. */
-	return hba_wait_for_completion_timeout(c, ms);
+	return wait_completion(c, ms, true);
 }
 
 /* Wait queue. */
+
+static void check_waitq(const struct hba_waitq *w)
+{
+	check_magic("wait queue", w, &w->magic, HBA_OS_MAGIC_WAITQ);
+}
 
 void hba_waitq_init(struct hba_waitq *w)
 {
@@ -300,10 +479,12 @@ void hba_waitq_init(struct hba_waitq *w)
 	hba_os_cond_init(&w->cond);
 	w->wake_seq = 0;
 	w->eventfd = -1;
+	__atomic_store_n(&w->magic, HBA_OS_MAGIC_WAITQ, __ATOMIC_RELAXED);
 }
 
 void hba_wake_up_all(struct hba_waitq *w)
 {
+	check_waitq(w);
 	pthread_mutex_lock(&w->lock);
 	w->wake_seq++;
 	pthread_cond_broadcast(&w->cond);
@@ -316,6 +497,7 @@ u64 hba_waitq_seq(struct hba_waitq *w)
 {
 	u64 seq;
 
+	check_waitq(w);
 	pthread_mutex_lock(&w->lock);
 	seq = w->wake_seq;
 	pthread_mutex_unlock(&w->lock);
@@ -327,6 +509,7 @@ bool hba_waitq_sleep(struct hba_waitq *w, u64 seq, u64 deadline_ns,
 {
 	bool woken = true;
 
+	check_waitq(w);
 	hba_os_might_sleep(file, line);
 	pthread_mutex_lock(&w->lock);
 	while (w->wake_seq == seq && woken)
@@ -335,6 +518,19 @@ bool hba_waitq_sleep(struct hba_waitq *w, u64 seq, u64 deadline_ns,
 	woken = w->wake_seq != seq;
 	pthread_mutex_unlock(&w->lock);
 	return woken;
+}
+
+void hba_waitq_sleep_killable(struct hba_waitq *w, u64 seq, const char *file,
+			      int line)
+{
+#ifdef HBA_TEST_HOOKS
+	while (!hba_os_fatal_signal_pending() &&
+	       !hba_waitq_sleep(w, seq, hba_now_ns() +
+				KILL_POLL_MS * 1000000ULL, file, line))
+		;
+#else
+	hba_waitq_sleep(w, seq, 0, file, line);
+#endif
 }
 
 int hba_waitq_eventfd(struct hba_waitq *w)

@@ -11,4 +11,12 @@ void hba_os_cond_init(pthread_cond_t *cond);
 bool hba_os_cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *mutex,
 			    u64 deadline_ns);
 
+#ifdef HBA_TEST_HOOKS
+/* Emulated fatal signals (os_user.c): the calling thread's task, and
+ * making a task's killable waits return -EINTR.
+ */
+void *hba_os_task_self(void);
+void hba_os_task_kill(void *task);
+#endif
+
 #endif /* HBA_OS_USER_INTERNAL_H */

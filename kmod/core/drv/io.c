@@ -33,6 +33,7 @@ int hba_cmd_post(struct hba_cmd *cmd, bool allow_recovering)
 	hba_cmd_set_state(cmd, HBA_CMD_ALLOCATED, HBA_CMD_POSTED);
 	hba_fw_writel(a->fw, HBA_REG_DOORBELL, cmd->smid);
 	hba_spin_unlock_irqrestore(&a->state_lock, flags);
+	hba_test_point(HBA_TP_CMD_POSTED, cmd);
 	return 0;
 }
 
@@ -197,6 +198,7 @@ void hba_rq_work(struct hba_work *w)
 
 	while ((cmd = batch)) {
 		batch = cmd->batch_next;
+		hba_test_point(HBA_TP_REPLY_COMPLETE, cmd);
 		complete_actions(cmd, true);
 	}
 }

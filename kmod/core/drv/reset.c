@@ -19,6 +19,7 @@ int hba_do_reset(struct hba_adapter *a)
 	hba_fw_writel(a->fw, HBA_REG_HOST_DIAG, HBA_DIAG_RESET);
 	/* The firmware dropped every frame: nothing will reply any more. */
 	hba_rq_clear(a);
+	hba_test_point(HBA_TP_RESET_FLUSH, a);
 	hba_flush_posted(a);
 
 	if (!hba_change_state(a, HBAMGR_STATE_RECOVERING))

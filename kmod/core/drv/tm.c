@@ -47,15 +47,23 @@ static int tm_abort(struct hba_adapter *a, struct hba_cmd *victim,
 	return ret;
 }
 
-/* Wait until something completed cmd; only a fatal signal ends it early. */
+/*
+ * Wait until something completed cmd; only a fatal signal ends it early.
+ * The one way to learn that the completion came is a wait that returned
+ * > 0: that wait consumed it, so completion_done() is false afterwards
+ * and must not be asked (a completion arriving while a loop on it slept
+ * would leave the caller waiting forever).  The timeout only bounds each
+ * sleep.
+ */
 static int wait_finished(struct hba_cmd *cmd)
 {
-	while (!hba_completion_done(&cmd->done)) {
-		if (hba_wait_for_completion_killable_timeout(&cmd->done,
-							     1000) < 0)
-			return -EINTR;
-	}
-	return 0;
+	long ret;
+
+	do {
+		ret = hba_wait_for_completion_killable_timeout(&cmd->done,
+							       1000);
+	} while (ret == 0);
+	return ret < 0 ? -EINTR : 0;
 }
 
 /*
@@ -71,9 +79,14 @@ static int recover_timed_out(struct hba_cmd *cmd)
 
 	ret = tm_abort(a, cmd, &tm_status);
 	if (!ret && tm_status == HBA_TM_ABORTED) {
-		/* The firmware dropped it: no reply will come. */
-		hba_cmd_finish(cmd, HBAMGR_ST_TIMEOUT, NULL);
-		return 0;
+		/*
+		 * The firmware dropped it: no reply will come.  If a reset
+		 * flush took it first, that flush may still be writing the
+		 * result: its completion says when it is done.
+		 */
+		if (hba_cmd_finish(cmd, HBAMGR_ST_TIMEOUT, NULL))
+			return 0;
+		return wait_finished(cmd);
 	}
 	if (!ret) {
 		/* NOT_FOUND: its reply is on the way or already in. */
