@@ -43,6 +43,11 @@ daemon_stop() {
     kill -TERM "$DAEMON_PID" && wait "$DAEMON_PID"
 }
 
+# driver_abi: the ABI version hbamgr.ko reports in GET_INFO ("1.1").
+driver_abi() {
+    "$HBACTL" /dev/hbamgr0 info | awk '$1 == "abi" { print $2 }'
+}
+
 # event_seqs: the seq of every stored event of /c0, in the order shown.
 event_seqs() {
     hbacli /c0 show events J | sed -n 's/^ *"seq": \([0-9]*\),$/\1/p'
@@ -66,10 +71,10 @@ daemon_reload_module() {
 tap_ok "load hbamgr for the daemon" \
     kmod_load hbamgr adapters=1 fault_injection=1 drive_size_mb=64
 tap_check "hbamgrd starts on the kernel backend and serves /c0" daemon_start
-tap_check "/c0 show: the driver's adapter through KernelTransport" \
+tap_check "/c0 show: the driver's adapter (and its ABI version) through KernelTransport" \
     'hbacli /c0 show J >/tmp/c0.json &&
      grep -q "\"state\": \"live\"" /tmp/c0.json &&
-     grep -q "\"abi_version\": \"1.0\"" /tmp/c0.json &&
+     grep -q "\"abi_version\": \"$(driver_abi)\"" /tmp/c0.json &&
      grep -q "\"max_srbs\": $(sysattr 0 max_srbs)," /tmp/c0.json'
 tap_check "/c0/vall show: the VDs hbactl lists" \
     '[ "$(hbacli /c0/vall show J | grep -c "\"vd_id\":")" -eq \
