@@ -42,7 +42,8 @@ Adapter::Adapter(AdapterOptions options, std::unique_ptr<transport::Transport> t
       transport_(std::move(transport)),
       logger_(logger),
       on_health_(std::move(on_health)),
-      serializer_(transport_.get(), {.max_queued = options.max_queued}),
+      serializer_(transport_.get(),
+                  {.max_queued = options.max_queued, .max_queued_bytes = options.max_queued_bytes}),
       ingestor_(options.index, transport_.get(), &serializer_, store, std::move(publish)),
       wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
 
@@ -95,6 +96,7 @@ void Adapter::CheckState(const char* why) {
     return;
   } else {
     state = info.state;
+    max_transfer_ = info.max_transfer;
     reason = absl::StrCat("adapter ", AdapterStateName(state), " (", why, "), reset count ",
                           info.reset_count);
   }

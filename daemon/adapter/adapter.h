@@ -36,6 +36,7 @@ const char* AdapterStateName(uint32_t state);
 struct AdapterOptions {
   uint32_t index = 0;
   size_t max_queued = 64;
+  size_t max_queued_bytes = size_t{32} << 20;  // PassthruSerializer::Options
   // The loop wakes at least this often to check the state and beat.
   absl::Duration poll_interval = absl::Milliseconds(200);
 };
@@ -69,6 +70,8 @@ class Adapter {
 
   bool serving() const { return serving_.load(); }
   uint32_t state() const { return state_.load(); }
+  // hbamgr_info.max_transfer as of the last GET_INFO; 0 before the first.
+  uint32_t max_transfer() const { return max_transfer_.load(); }
   // When the loop last completed an iteration (the watchdog checks it).
   absl::Time last_beat() const;
   // The adapter went away (hot unplug); its loop has ended.
@@ -94,8 +97,9 @@ class Adapter {
 
   std::atomic<bool> serving_{false};
   std::atomic<uint32_t> state_{HBAMGR_STATE_NEW};
-  std::atomic<bool> reported_{false};     // on_health_ called at least once
-  std::atomic<uint32_t> reset_count_{0};  // as of the last GET_INFO
+  std::atomic<bool> reported_{false};      // on_health_ called at least once
+  std::atomic<uint32_t> reset_count_{0};   // as of the last GET_INFO
+  std::atomic<uint32_t> max_transfer_{0};  // as of the last GET_INFO
   std::atomic<int64_t> last_beat_ns_{0};
   std::atomic<bool> removed_{false};
   uint32_t caught_up_resets_ = 0;  // reset_count_ the event log was read after; loop only

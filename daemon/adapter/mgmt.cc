@@ -21,65 +21,11 @@ constexpr uint32_t kInitialListRecords = 64;
 
 }  // namespace
 
-const char* FirmwareStatusName(uint32_t fw_status) {
-  switch (fw_status) {
-    case HBAMGR_ST_OK:
-      return "OK";
-    case HBAMGR_ST_SCSI_ERROR:
-      return "SCSI_ERROR";
-    case HBAMGR_ST_INVALID_OPCODE:
-      return "INVALID_OPCODE";
-    case HBAMGR_ST_INVALID_PARAM:
-      return "INVALID_PARAM";
-    case HBAMGR_ST_NO_DEVICE:
-      return "NO_DEVICE";
-    case HBAMGR_ST_INVALID_STATE:
-      return "INVALID_STATE";
-    case HBAMGR_ST_BUSY:
-      return "BUSY";
-    case HBAMGR_ST_TIMEOUT:
-      return "TIMEOUT";
-    case HBAMGR_ST_RESET:
-      return "RESET";
-    case HBAMGR_ST_NO_SPACE:
-      return "NO_SPACE";
-    case HBAMGR_ST_FW_FAULT:
-      return "FW_FAULT";
-  }
-  return "UNKNOWN";
-}
-
-absl::Status FirmwareStatusToStatus(uint32_t fw_status, const std::string& what) {
-  if (fw_status == HBAMGR_ST_OK) return absl::OkStatus();
-  std::string message = absl::StrCat(what, ": firmware status ", FirmwareStatusName(fw_status));
-  switch (fw_status) {
-    case HBAMGR_ST_NO_DEVICE:
-      return absl::NotFoundError(message);
-    case HBAMGR_ST_INVALID_PARAM:
-      return absl::InvalidArgumentError(message);
-    case HBAMGR_ST_INVALID_STATE:
-      return absl::FailedPreconditionError(message);
-    case HBAMGR_ST_BUSY:
-      return absl::AbortedError(message);
-    case HBAMGR_ST_INVALID_OPCODE:
-      return absl::UnimplementedError(message);
-    case HBAMGR_ST_TIMEOUT:
-      return absl::DeadlineExceededError(message);
-    case HBAMGR_ST_RESET:
-    case HBAMGR_ST_FW_FAULT:
-      return absl::UnavailableError(message);
-    case HBAMGR_ST_NO_SPACE:
-      return absl::ResourceExhaustedError(message);
-    default:
-      return absl::InternalError(message);
-  }
-}
-
 absl::StatusOr<PassthruResult> Mgmt::Simple(uint32_t opcode, const void* mbox, size_t mbox_len,
                                             const std::string& what) {
   PassthruResult result = run_(Frame(opcode, HBAMGR_DIR_NONE, mbox, mbox_len));
   if (!result.status.ok()) return result.status;
-  if (absl::Status s = FirmwareStatusToStatus(result.command.pt.status, what); !s.ok()) return s;
+  if (absl::Status s = FirmwareStatus(result.command.pt, what, drive_name_); !s.ok()) return s;
   return result;
 }
 
@@ -96,7 +42,7 @@ absl::StatusOr<std::vector<Record>> Mgmt::List(uint32_t opcode, const std::strin
       bytes = pt.resid;  // the size the firmware needs
       continue;
     }
-    if (absl::Status s = FirmwareStatusToStatus(pt.status, what); !s.ok()) return s;
+    if (absl::Status s = FirmwareStatus(pt, what, drive_name_); !s.ok()) return s;
     uint32_t count = std::min<uint32_t>(pt.result, (bytes - pt.resid) / sizeof(Record));
     std::vector<Record> records(count);
     std::memcpy(records.data(), result.command.data.data(), count * sizeof(Record));
@@ -110,7 +56,7 @@ absl::StatusOr<hbamgr_ctrl_info> Mgmt::CtrlInfo() {
   command.pt.data_len = sizeof(hbamgr_ctrl_info);
   PassthruResult result = run_(std::move(command));
   if (!result.status.ok()) return result.status;
-  if (absl::Status s = FirmwareStatusToStatus(result.command.pt.status, "CTRL_GET_INFO"); !s.ok()) {
+  if (absl::Status s = FirmwareStatus(result.command.pt, "CTRL_GET_INFO"); !s.ok()) {
     return s;
   }
   hbamgr_ctrl_info info{};
@@ -166,7 +112,7 @@ absl::StatusOr<uint16_t> Mgmt::CreateVirtualDrive(const hbamgr_vd_create& spec) 
   std::memcpy(command.data.data(), &spec, sizeof(spec));
   PassthruResult result = run_(std::move(command));
   if (!result.status.ok()) return result.status;
-  if (absl::Status s = FirmwareStatusToStatus(result.command.pt.status, "VD_CREATE"); !s.ok()) {
+  if (absl::Status s = FirmwareStatus(result.command.pt, "VD_CREATE", drive_name_); !s.ok()) {
     return s;
   }
   return static_cast<uint16_t>(result.command.pt.result);

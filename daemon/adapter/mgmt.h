@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "daemon/adapter/firmware_status.h"
 #include "daemon/adapter/passthru_serializer.h"
 
 namespace hbamgr::adapter {
@@ -21,17 +22,12 @@ namespace hbamgr::adapter {
 // Runs one command; the result as PassthruSerializer reports it.
 using CommandRunner = std::function<PassthruResult(PassthruCommand)>;
 
-// A firmware status other than OK as a Status: NO_DEVICE -> NOT_FOUND,
-// INVALID_PARAM -> INVALID_ARGUMENT, INVALID_STATE -> FAILED_PRECONDITION,
-// BUSY -> ABORTED, INVALID_OPCODE -> UNIMPLEMENTED, TIMEOUT ->
-// DEADLINE_EXCEEDED, RESET / FW_FAULT -> UNAVAILABLE, NO_SPACE ->
-// RESOURCE_EXHAUSTED, SCSI_ERROR -> INTERNAL.
-absl::Status FirmwareStatusToStatus(uint32_t fw_status, const std::string& what);
-const char* FirmwareStatusName(uint32_t fw_status);
-
+// Every operation fails with FirmwareStatus() of the firmware's answer: a
+// refusal names the field or object (drives as `drive_name` calls them).
 class Mgmt {
  public:
-  explicit Mgmt(CommandRunner run) : run_(std::move(run)) {}
+  explicit Mgmt(CommandRunner run, DriveNamer drive_name = DefaultDriveName)
+      : run_(std::move(run)), drive_name_(std::move(drive_name)) {}
 
   absl::StatusOr<hbamgr_ctrl_info> CtrlInfo();
   absl::StatusOr<std::vector<hbamgr_encl_info>> ListEnclosures();
@@ -60,6 +56,7 @@ class Mgmt {
   absl::StatusOr<std::vector<Record>> List(uint32_t opcode, const std::string& what);
 
   CommandRunner run_;
+  DriveNamer drive_name_;
 };
 
 }  // namespace hbamgr::adapter

@@ -26,6 +26,10 @@ uint32_t RemainingMs(absl::Time deadline, absl::Time now) {
 
 }  // namespace
 
+size_t PassthruCommand::buffer_bytes() const {
+  return std::max<size_t>(data.size(), pt.data_len) + std::max<size_t>(sense.size(), pt.sense_len);
+}
+
 PassthruSerializer::PassthruSerializer(transport::Transport* transport, Options options)
     : transport_(transport), options_(options) {
   worker_ = std::thread([this] { WorkerLoop(); });
@@ -42,13 +46,20 @@ PassthruSerializer::Ticket PassthruSerializer::Submit(std::string client, absl::
   {
     absl::MutexLock lock(&mu_);
     ticket = next_ticket_++;
+    const size_t bytes = command.buffer_bytes();
     if (shutdown_) {
       refused = absl::UnavailableError("daemon shutting down");
+    } else if (bytes > options_.max_queued_bytes - queued_bytes_) {
+      refused = absl::ResourceExhaustedError(absl::StrCat(
+          "passthrough queue full: the waiting requests hold ", queued_bytes_,
+          " buffer bytes and this one needs ", bytes, "; at most ", options_.max_queued_bytes,
+          " per adapter (daemon.passthru_queue_mb)"));
     } else if (priority == Priority::kBackground) {
       if (background_.size() >= options_.max_background) {
         refused = absl::ResourceExhaustedError(
             absl::StrCat("background queue full (", options_.max_background, " requests waiting)"));
       } else {
+        queued_bytes_ += bytes;
         background_.push_back(std::make_unique<Request>(
             Request{ticket, client, deadline, absl::Now(), std::move(command), std::move(done)}));
         ++generation_;
@@ -58,6 +69,7 @@ PassthruSerializer::Ticket PassthruSerializer::Submit(std::string client, absl::
       refused = absl::ResourceExhaustedError(
           absl::StrCat("passthrough queue full (", options_.max_queued, " requests waiting)"));
     } else {
+      queued_bytes_ += bytes;
       auto request = std::make_unique<Request>(
           Request{ticket, client, deadline, absl::Now(), std::move(command), std::move(done)});
       auto& fifo = per_client_[client];
@@ -121,6 +133,7 @@ void PassthruSerializer::Shutdown() {
     turn_order_.clear();
     background_.clear();
     queued_ = 0;
+    queued_bytes_ = 0;
   }
   for (auto& request : dropped) {
     std::move(request->done)(Answer(absl::UnavailableError("daemon shutting down"),
@@ -140,6 +153,11 @@ size_t PassthruSerializer::background_queued() const {
   return background_.size();
 }
 
+size_t PassthruSerializer::queued_bytes() const {
+  absl::MutexLock lock(&mu_);
+  return queued_bytes_;
+}
+
 int PassthruSerializer::max_in_flight() const { return max_in_flight_.load(); }
 
 std::unique_ptr<PassthruSerializer::Request> PassthruSerializer::PopNextLocked() {
@@ -147,6 +165,7 @@ std::unique_ptr<PassthruSerializer::Request> PassthruSerializer::PopNextLocked()
     if (background_.empty()) return nullptr;
     std::unique_ptr<Request> request = std::move(background_.front());
     background_.pop_front();
+    queued_bytes_ -= request->command.buffer_bytes();
     ++generation_;
     return request;
   }
@@ -161,6 +180,7 @@ std::unique_ptr<PassthruSerializer::Request> PassthruSerializer::PopNextLocked()
     turn_order_.push_back(std::move(client));  // its next request waits a turn
   }
   --queued_;
+  queued_bytes_ -= request->command.buffer_bytes();
   ++generation_;
   return request;
 }
@@ -172,6 +192,7 @@ std::unique_ptr<PassthruSerializer::Request> PassthruSerializer::RemoveLocked(Ti
   if (background != background_.end()) {
     std::unique_ptr<Request> request = std::move(*background);
     background_.erase(background);
+    queued_bytes_ -= request->command.buffer_bytes();
     ++generation_;
     return request;
   }
@@ -187,6 +208,7 @@ std::unique_ptr<PassthruSerializer::Request> PassthruSerializer::RemoveLocked(Ti
       per_client_.erase(it);
     }
     --queued_;
+    queued_bytes_ -= request->command.buffer_bytes();
     ++generation_;
     return request;
   }

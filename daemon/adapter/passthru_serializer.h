@@ -42,6 +42,9 @@ struct PassthruCommand {
   hbamgr_passthru pt{};
   std::vector<uint8_t> data;   // TO_DEV: the bytes; FROM_DEV: pt.data_len long
   std::vector<uint8_t> sense;  // pt.sense_len long
+
+  // The buffer bytes the command holds once it runs (data and sense).
+  size_t buffer_bytes() const;
 };
 
 struct PassthruResult {
@@ -64,6 +67,10 @@ class PassthruSerializer {
   struct Options {
     size_t max_queued = 64;       // waiting client requests, all clients together
     size_t max_background = 256;  // waiting background requests
+    // Buffer bytes (PassthruCommand::buffer_bytes) the waiting requests,
+    // client and background, may hold together; a request that would pass
+    // it is RESOURCE_EXHAUSTED.
+    size_t max_queued_bytes = size_t{32} << 20;
     absl::Duration initial_backoff = absl::Milliseconds(10);
     absl::Duration max_backoff = absl::Milliseconds(500);
   };
@@ -78,8 +85,8 @@ class PassthruSerializer {
 
   // Queues `command` for `client` (the caller's identity, e.g. "uid:1000").
   // `done` runs exactly once, on a serializer thread, or inside Submit when
-  // the queue is full or the serializer shut down.  The ticket names the
-  // request for Cancel().
+  // the queue is full (requests, or max_queued_bytes) or the serializer shut
+  // down.  The ticket names the request for Cancel().
   Ticket Submit(std::string client, absl::Time deadline, PassthruCommand command, Done done,
                 Priority priority = Priority::kClient);
 
@@ -99,6 +106,8 @@ class PassthruSerializer {
   // Client requests waiting (background ones are not counted).
   size_t queued() const;
   size_t background_queued() const;
+  // Buffer bytes the waiting requests hold.
+  size_t queued_bytes() const;
   // The most commands ever inside the transport at once: 1 while the
   // serializer does its job (reported as a metric, checked by the tests).
   int max_in_flight() const;
@@ -131,6 +140,7 @@ class PassthruSerializer {
   std::deque<std::string> turn_order_ ABSL_GUARDED_BY(mu_);  // clients with requests
   size_t queued_ ABSL_GUARDED_BY(mu_) = 0;                   // requests in per_client_
   std::deque<std::unique_ptr<Request>> background_ ABSL_GUARDED_BY(mu_);
+  size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // buffer_bytes() of all waiting
   Ticket next_ticket_ ABSL_GUARDED_BY(mu_) = 1;
   Ticket running_ ABSL_GUARDED_BY(mu_) = 0;  // 0 = none
   bool running_cancelled_ ABSL_GUARDED_BY(mu_) = false;

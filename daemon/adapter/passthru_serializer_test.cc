@@ -277,6 +277,49 @@ TEST(PassthruSerializerTest, FullQueueIsResourceExhausted) {
   EXPECT_THAT(StartedTags(transport), ElementsAre(1, 2, 3));
 }
 
+// A request that reads `bytes` from the device, tagged like Tagged().
+PassthruCommand Reading(uint16_t id, uint32_t bytes) {
+  PassthruCommand command = Tagged(id);
+  command.pt.dir = HBAMGR_DIR_FROM_DEV;
+  command.pt.data_len = bytes;
+  command.pt.sense_len = HBAMGR_SENSE_MAX;
+  return command;
+}
+
+// The buffer bytes waiting requests hold are bounded per adapter: a request
+// that would pass the bound is refused at once, before anything of it is
+// allocated, and the bound frees up as requests leave the queue.
+TEST(PassthruSerializerTest, QueuedBufferBytesAreBounded) {
+  FakeTransport transport;
+  constexpr size_t kBound = 3 << 20;
+  PassthruSerializer serializer(&transport, {.max_queued_bytes = kBound});
+  Results results;
+
+  transport.CloseGate();
+  serializer.Submit("uid:1", Far(), Reading(1, 1 << 20), results.Callback());
+  ASSERT_TRUE(transport.WaitForStarted(1, kWait));  // running: no longer queued
+  EXPECT_EQ(serializer.queued_bytes(), 0u);
+  serializer.Submit("uid:1", Far(), Reading(2, 1 << 20), results.Callback());
+  serializer.Submit("uid:2", Far(), Reading(3, 1 << 20), results.Callback());
+  EXPECT_EQ(serializer.queued_bytes(), 2 * ((1 << 20) + HBAMGR_SENSE_MAX));
+  serializer.Submit("uid:3", Far(), Reading(4, 1 << 20), results.Callback());
+  ASSERT_TRUE(results.WaitFor(1));
+  const absl::Status& refused = results.Get(4).status;
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(refused.message(), ::testing::HasSubstr("at most 3145728 per adapter"));
+  EXPECT_THAT(refused.message(), ::testing::HasSubstr("daemon.passthru_queue_mb"));
+  // A small one still fits beside the two waiting.
+  serializer.Submit("uid:3", Far(), Reading(5, 4096), results.Callback());
+  EXPECT_FALSE(results.Has(5));
+
+  transport.OpenGate();
+  ASSERT_TRUE(results.WaitFor(5));
+  EXPECT_THAT(StartedTags(transport), ElementsAre(1, 2, 3, 5));
+  EXPECT_EQ(serializer.queued_bytes(), 0u);
+  // Everything left the queue: a big request is taken again.
+  EXPECT_TRUE(serializer.Run("uid:1", Far(), Reading(6, 1 << 20)).status.ok());
+}
+
 TEST(PassthruSerializerTest, ShutdownAnswersQueuedRequestsUnavailable) {
   FakeTransport transport;
   Results results;

@@ -25,6 +25,8 @@ constexpr absl::Duration kRetentionEvery = absl::Hours(1);
 // An adapter loop silent for longer is stuck: the watchdog stops pinging.
 constexpr absl::Duration kStuckAfter = absl::Seconds(10);
 constexpr size_t kPoolThreads = 8;
+// What a request holds besides passthrough data (ids, CDB, names, filters).
+constexpr uint32_t kRequestOverheadBytes = 64 << 10;
 
 const char* const kServiceNames[] = {"hbamgr.v1.Inventory", "hbamgr.v1.Events",
                                      "hbamgr.v1.Passthrough", "hbamgr.v1.Maintenance",
@@ -151,6 +153,7 @@ absl::Status Daemon::StartAdapters() {
     adapter::AdapterOptions options;
     options.index = indexes[i];
     options.max_queued = config_.passthru_queue_depth;
+    options.max_queued_bytes = size_t{config_.passthru_queue_mb} << 20;
     auto owner = std::make_unique<adapter::Adapter>(
         options, std::move(transports[i]), store_.get(), logger_,
         [this](std::span<const store::EventRow> rows) { hub_.Publish(rows); },
@@ -205,6 +208,12 @@ absl::Status Daemon::StartServer() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // The largest request is a passthrough carrying an adapter's largest
+  // transfer: gRPC refuses bigger messages before they are parsed.
+  uint32_t max_transfer = 0;
+  for (const auto& adapter : adapters_)
+    max_transfer = std::max(max_transfer, adapter->max_transfer());
+  builder.SetMaxReceiveMessageSize(static_cast<int>(max_transfer + kRequestOverheadBytes));
   builder.RegisterService(inventory_.get());
   builder.RegisterService(events_.get());
   builder.RegisterService(passthrough_.get());

@@ -94,6 +94,7 @@ const std::map<std::string, Setter, std::less<>>& Keys() {
       {"daemon.watchdog",
        [](DaemonConfig& c, const std::string& v) { return ParseBool(v, &c.watchdog); }},
       {"daemon.passthru_queue_depth", U32(&DaemonConfig::passthru_queue_depth)},
+      {"daemon.passthru_queue_mb", U32(&DaemonConfig::passthru_queue_mb)},
       {"daemon.subscriber_queue_depth", U32(&DaemonConfig::subscriber_queue_depth)},
       {"sim.adapters", SimU32(&SimTopology::adapters)},
       {"sim.enclosures", SimU32(&SimTopology::enclosures)},
@@ -262,6 +263,7 @@ absl::Status Validate(const DaemonConfig& c) {
     uint32_t value, min, max;
   } ranges[] = {
       {"daemon.passthru_queue_depth", c.passthru_queue_depth, 1, 65536},
+      {"daemon.passthru_queue_mb", c.passthru_queue_mb, 1, 4096},
       {"daemon.subscriber_queue_depth", c.subscriber_queue_depth, 1, 1 << 20},
       {"sim.adapters", sim.adapters, 1, 16},
       {"sim.enclosures", sim.enclosures, 0, 4},

@@ -48,6 +48,7 @@ struct DaemonConfig {
   sys::LogLevel log_level = sys::LogLevel::kInfo;  // log_level = debug|info|...
   bool watchdog = true;                            // watchdog: ping systemd
   uint32_t passthru_queue_depth = 64;              // per adapter, >= 1
+  uint32_t passthru_queue_mb = 32;                 // buffer MiB queued per adapter
   uint32_t subscriber_queue_depth = 1024;          // events per subscriber
 
   SimTopology sim;  // [sim]

@@ -121,7 +121,7 @@ absl::StatusOr<adapter::PassthruResult> Poller::Scsi(uint16_t pd_id, std::vector
           absl::StrFormat("%s: CHECK CONDITION sense key 0x%x ASC 0x%02x ASCQ 0x%02x", what,
                           s[2] & 0x0f, s[12], s[13]));
     }
-    return adapter::FirmwareStatusToStatus(pt.status, what);
+    return adapter::FirmwareStatus(pt, what);
   }
   result.command.data.resize(pt.data_len - std::min(pt.resid, pt.data_len));
   return result;

@@ -2,10 +2,7 @@
 
 #include <cstring>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_replace.h"
-#include "absl/strings/strip.h"
 
 namespace hbamgr::service {
 namespace {
@@ -146,13 +143,6 @@ void FillEnclosure(const hbamgr_encl_info& in, v1::Enclosure* out) {
 v1::DriveState ToProtoDriveState(uint8_t pd_state) {
   return pd_state <= HBAMGR_PD_MISSING ? static_cast<v1::DriveState>(pd_state + 1)
                                        : v1::DRIVE_STATE_UNSPECIFIED;
-}
-
-std::string DriveStateText(uint8_t pd_state) {
-  std::string name = v1::DriveState_Name(ToProtoDriveState(pd_state));
-  name = absl::AsciiStrToLower(absl::StripPrefix(name, "DRIVE_STATE_"));
-  absl::StrReplaceAll({{"_", " "}}, &name);
-  return name;
 }
 
 void FillDrive(const hbamgr_pd_info& in, v1::Drive* out) {

@@ -31,8 +31,6 @@ void FillEvent(const std::string& adapter, const store::EventRow& row, v1::Event
 
 v1::AdapterState ToProtoAdapterState(uint32_t state);
 v1::DriveState ToProtoDriveState(uint8_t pd_state);
-// A PD state for messages: "unconfigured good", "online", "hotspare".
-std::string DriveStateText(uint8_t pd_state);
 v1::CommandStatus ToProtoCommandStatus(uint32_t status);
 
 // Request enums to ABI values; nullopt for UNSPECIFIED or unknown.

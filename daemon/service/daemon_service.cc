@@ -6,6 +6,7 @@
 
 #include "daemon/service/convert.h"
 #include "daemon/service/unary_call.h"
+#include "daemon/service/validate.h"
 #include "hbamgr_version.h"
 
 namespace hbamgr::service {
@@ -57,8 +58,7 @@ grpc::ServerUnaryReactor* DaemonService::ListHealthHistory(
                                  if (!adapter.ok()) return adapter.status();
                                  query.adapter = (*adapter)->index();
                                }
-                               if (request->has_since_ns())
-                                 query.since_ns = static_cast<int64_t>(request->since_ns());
+                               if (request->has_since_ns()) query.since_ns = request->since_ns();
                                query.limit = Limit(request->limit());
                                query.newest_first = request->newest_first();
                                auto rows = call.env().store->QueryHealth(query);
@@ -77,30 +77,37 @@ grpc::ServerUnaryReactor* DaemonService::ListHealthHistory(
 grpc::ServerUnaryReactor* DaemonService::ListAudit(grpc::CallbackServerContext* ctx,
                                                    const v1::ListAuditRequest* request,
                                                    v1::ListAuditResponse* response) {
-  return UnaryCall::Blocking(env_, ctx, server::Privilege::kAdmin, nullptr,
-                             [request, response](UnaryCall& call) -> absl::Status {
-                               store::AuditQuery query;
-                               if (request->has_since_ns())
-                                 query.since_ns = static_cast<int64_t>(request->since_ns());
-                               if (!request->peer().empty()) query.peer = request->peer();
-                               if (!request->method().empty()) query.method = request->method();
-                               query.limit = Limit(request->limit());
-                               query.newest_first = request->newest_first();
-                               auto rows = call.env().store->QueryAudit(query);
-                               if (!rows.ok()) return rows.status();
-                               for (const store::AuditRow& row : *rows) {
-                                 v1::AuditRecord* record = response->add_records();
-                                 record->set_time_ns(static_cast<uint64_t>(row.time_ns));
-                                 record->set_peer(row.peer);
-                                 record->set_method(row.method);
-                                 record->set_target(row.target);
-                                 record->set_arguments(row.arguments);
-                                 record->set_result_code(row.result_code);
-                                 record->set_result_message(row.result_message);
-                                 record->set_duration_us(static_cast<uint64_t>(row.duration_us));
-                               }
-                               return absl::OkStatus();
-                             });
+  return UnaryCall::Blocking(
+      env_, ctx, server::Privilege::kAdmin, nullptr,
+      [request, response](UnaryCall& call) -> absl::Status {
+        store::AuditQuery query;
+        for (auto [field, text] :
+             {std::pair{"peer", &request->peer()}, std::pair{"method", &request->method()}}) {
+          if (absl::Status s = CheckLength(field, *text, kMaxFilterTextBytes, "filter text");
+              !s.ok()) {
+            return s;
+          }
+        }
+        if (request->has_since_ns()) query.since_ns = request->since_ns();
+        if (!request->peer().empty()) query.peer = request->peer();
+        if (!request->method().empty()) query.method = request->method();
+        query.limit = Limit(request->limit());
+        query.newest_first = request->newest_first();
+        auto rows = call.env().store->QueryAudit(query);
+        if (!rows.ok()) return rows.status();
+        for (const store::AuditRow& row : *rows) {
+          v1::AuditRecord* record = response->add_records();
+          record->set_time_ns(static_cast<uint64_t>(row.time_ns));
+          record->set_peer(row.peer);
+          record->set_method(row.method);
+          record->set_target(row.target);
+          record->set_arguments(row.arguments);
+          record->set_result_code(row.result_code);
+          record->set_result_message(row.result_message);
+          record->set_duration_us(static_cast<uint64_t>(row.duration_us));
+        }
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace hbamgr::service

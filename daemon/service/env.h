@@ -31,7 +31,8 @@ struct ServiceEnv {
   // Deadline of calls that set none (bounds queueing and EAGAIN retries).
   absl::Duration default_deadline = absl::Seconds(120);
 
-  // NOT_FOUND naming the known adapters for an unknown name.
+  // NOT_FOUND naming the known adapters for an unknown name (quoted with
+  // Echo()); INVALID_ARGUMENT for a name longer than any adapter has.
   absl::StatusOr<adapter::Adapter*> FindAdapter(const std::string& name) const;
 };
 

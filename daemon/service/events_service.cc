@@ -5,6 +5,7 @@
 #include "daemon/service/convert.h"
 #include "daemon/service/subscribe_stream.h"
 #include "daemon/service/unary_call.h"
+#include "daemon/service/validate.h"
 
 namespace hbamgr::service {
 
@@ -20,6 +21,11 @@ grpc::ServerUnaryReactor* EventsService::QueryEvents(grpc::CallbackServerContext
           auto adapter = call.env().FindAdapter(filter.adapter());
           if (!adapter.ok()) return adapter.status();
           query.adapter = (*adapter)->index();
+        }
+        if (absl::Status s =
+                CheckEventFilterEnums("filter.", filter.min_severity(), filter.event_class());
+            !s.ok()) {
+          return s;
         }
         if (auto severity = ToAbiSeverity(filter.min_severity())) query.min_severity = *severity;
         query.event_class = ToAbiEventClass(filter.event_class());

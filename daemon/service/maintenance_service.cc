@@ -8,6 +8,7 @@
 #include "daemon/service/convert.h"
 #include "daemon/service/lookup.h"
 #include "daemon/service/unary_call.h"
+#include "daemon/service/validate.h"
 
 namespace hbamgr::service {
 namespace {
@@ -30,44 +31,15 @@ absl::Status Reread(UnaryCall& call, adapter::Adapter& adapter, uint16_t pd_id,
   return absl::OkStatus();
 }
 
-// The firmware refuses a VD on drives that are taken or mix sector sizes
-// with a bare status (INVALID_STATE, INVALID_PARAM); say which drive and why
-// before asking it.  Level and member-count rules are the firmware's alone.
-absl::Status CheckNewVdMembers(const std::string& adapter,
-                               const std::vector<hbamgr_pd_info>& members) {
-  for (size_t i = 0; i < members.size(); ++i) {
-    const hbamgr_pd_info& pd = members[i];
-    const std::string path = DrivePath(adapter, pd);
-    for (size_t j = 0; j < i; ++j) {
-      if (members[j].pd_id == pd.pd_id) {
-        return absl::InvalidArgumentError(absl::StrCat(path, " is listed twice"));
-      }
-    }
-    if (pd.state != HBAMGR_PD_UNCONFIGURED_GOOD) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          path, " is ", DriveStateText(pd.state),
-          pd.vd_id != HBAMGR_ID_NONE ? absl::StrCat(" (a member of VD ", pd.vd_id, ")") : "",
-          "; a new VD takes unconfigured-good drives only"));
-    }
-    if (pd.logical_block_size != members[0].logical_block_size) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the drives mix sector sizes: ", DrivePath(adapter, members[0]), " has ",
-          members[0].logical_block_size, "-byte and ", path, " ", pd.logical_block_size,
-          "-byte logical blocks; a VD takes drives of one size"));
-    }
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 grpc::ServerUnaryReactor* MaintenanceService::ResetAdapter(grpc::CallbackServerContext* ctx,
                                                            const v1::ResetAdapterRequest* request,
                                                            v1::ResetAdapterResponse* response) {
-  return UnaryCall::Blocking(env_, ctx, Privilege::kAdmin, "/hbamgr.v1.Maintenance/ResetAdapter",
+  Audit audit("/hbamgr.v1.Maintenance/ResetAdapter", AdapterPath(request->adapter()),
+              AuditSummary(*request));
+  return UnaryCall::Blocking(env_, ctx, Privilege::kAdmin, std::move(audit),
                              [request, response](UnaryCall& call) -> absl::Status {
-                               call.SetAuditTarget(absl::StrCat("/", request->adapter()),
-                                                   absl::StrCat("wait=", request->wait()));
                                auto adapter = Find(call, request->adapter());
                                if (!adapter.ok()) return adapter.status();
                                hbamgr_reset reset{};
@@ -84,16 +56,19 @@ grpc::ServerUnaryReactor* MaintenanceService::ResetAdapter(grpc::CallbackServerC
 grpc::ServerUnaryReactor* MaintenanceService::SetControllerProperties(
     grpc::CallbackServerContext* ctx, const v1::SetControllerPropertiesRequest* request,
     v1::Controller* response) {
+  Audit audit("/hbamgr.v1.Maintenance/SetControllerProperties", AdapterPath(request->adapter()),
+              AuditSummary(*request));
   return UnaryCall::Blocking(
-      env_, ctx, Privilege::kAdmin, "/hbamgr.v1.Maintenance/SetControllerProperties",
+      env_, ctx, Privilege::kAdmin, std::move(audit),
       [request, response](UnaryCall& call) -> absl::Status {
-        call.SetAuditTarget(absl::StrCat("/", request->adapter()), request->ShortDebugString());
         auto adapter = Find(call, request->adapter());
         if (!adapter.ok()) return adapter.status();
         std::optional<uint32_t> rate;
         if (request->has_rebuild_rate()) {
-          if (request->rebuild_rate() < 1 || request->rebuild_rate() > 100) {
-            return absl::InvalidArgumentError("rebuild_rate must be 1..100");
+          if (absl::Status s =
+                  CheckRange("rebuild_rate", request->rebuild_rate(), 1, 100, "percent");
+              !s.ok()) {
+            return s;
           }
           rate = request->rebuild_rate();
         }
@@ -109,44 +84,49 @@ grpc::ServerUnaryReactor* MaintenanceService::SetControllerProperties(
 grpc::ServerUnaryReactor* MaintenanceService::SetLocate(grpc::CallbackServerContext* ctx,
                                                         const v1::SetLocateRequest* request,
                                                         v1::Drive* response) {
-  return UnaryCall::Blocking(
-      env_, ctx, Privilege::kAdmin, "/hbamgr.v1.Maintenance/SetLocate",
-      [request, response](UnaryCall& call) -> absl::Status {
-        call.SetAuditTarget(absl::StrCat("/", request->adapter()), request->ShortDebugString());
-        auto adapter = Find(call, request->adapter());
-        if (!adapter.ok()) return adapter.status();
-        auto pd = FindDrive(call, **adapter, request->drive());
-        if (!pd.ok()) return pd.status();
-        call.SetAuditTarget(DrivePath(request->adapter(), *pd), request->on() ? "on" : "off");
-        if (absl::Status s = call.MgmtFor(**adapter).Locate(pd->pd_id, request->on()); !s.ok()) {
-          return s;
-        }
-        return Reread(call, **adapter, pd->pd_id, response);
-      });
+  Audit audit("/hbamgr.v1.Maintenance/SetLocate",
+              DriveRefPath(request->adapter(), request->drive()), AuditSummary(*request));
+  return UnaryCall::Blocking(env_, ctx, Privilege::kAdmin, std::move(audit),
+                             [request, response](UnaryCall& call) -> absl::Status {
+                               auto adapter = Find(call, request->adapter());
+                               if (!adapter.ok()) return adapter.status();
+                               auto pd = FindDrive(call, **adapter, request->drive());
+                               if (!pd.ok()) return pd.status();
+                               call.SetAuditTarget(DrivePath(request->adapter(), *pd));
+                               adapter::Mgmt mgmt =
+                                   call.MgmtFor(**adapter, DriveNames(request->adapter(), {*pd}));
+                               if (absl::Status s = mgmt.Locate(pd->pd_id, request->on()); !s.ok())
+                                 return s;
+                               return Reread(call, **adapter, pd->pd_id, response);
+                             });
 }
 
 grpc::ServerUnaryReactor* MaintenanceService::SetDriveState(grpc::CallbackServerContext* ctx,
                                                             const v1::SetDriveStateRequest* request,
                                                             v1::Drive* response) {
+  Audit audit("/hbamgr.v1.Maintenance/SetDriveState",
+              DriveRefPath(request->adapter(), request->drive()), AuditSummary(*request));
   return UnaryCall::Blocking(
-      env_, ctx, Privilege::kAdmin, "/hbamgr.v1.Maintenance/SetDriveState",
+      env_, ctx, Privilege::kAdmin, std::move(audit),
       [request, response](UnaryCall& call) -> absl::Status {
-        call.SetAuditTarget(absl::StrCat("/", request->adapter()), request->ShortDebugString());
         auto adapter = Find(call, request->adapter());
         if (!adapter.ok()) return adapter.status();
+        if (absl::Status s = CheckEnum("state", request->state(), v1::DriveState_IsValid,
+                                       /*zero_ok=*/false, "DriveState");
+            !s.ok()) {
+          return s;
+        }
         std::optional<uint8_t> state = ToAbiDriveState(request->state());
-        if (!state || (*state != HBAMGR_PD_ONLINE && *state != HBAMGR_PD_OFFLINE &&
-                       *state != HBAMGR_PD_UNCONFIGURED_GOOD && *state != HBAMGR_PD_HOTSPARE)) {
-          return absl::InvalidArgumentError(
-              "state must be ONLINE, OFFLINE, UNCONFIGURED_GOOD or HOTSPARE");
+        if (*state != HBAMGR_PD_ONLINE && *state != HBAMGR_PD_OFFLINE &&
+            *state != HBAMGR_PD_UNCONFIGURED_GOOD && *state != HBAMGR_PD_HOTSPARE) {
+          return Invalid("state", v1::DriveState_Name(request->state()),
+                         "ONLINE, OFFLINE, UNCONFIGURED_GOOD or HOTSPARE");
         }
         auto pd = FindDrive(call, **adapter, request->drive());
         if (!pd.ok()) return pd.status();
-        call.SetAuditTarget(DrivePath(request->adapter(), *pd),
-                            absl::StrCat("state=", v1::DriveState_Name(request->state())));
-        if (absl::Status s = call.MgmtFor(**adapter).SetDriveState(pd->pd_id, *state); !s.ok()) {
-          return s;
-        }
+        call.SetAuditTarget(DrivePath(request->adapter(), *pd));
+        adapter::Mgmt mgmt = call.MgmtFor(**adapter, DriveNames(request->adapter(), {*pd}));
+        if (absl::Status s = mgmt.SetDriveState(pd->pd_id, *state); !s.ok()) return s;
         return Reread(call, **adapter, pd->pd_id, response);
       });
 }
@@ -167,39 +147,48 @@ grpc::ServerUnaryReactor* MaintenanceService::BackgroundOp(grpc::CallbackServerC
                                                            const v1::BackgroundOpRequest* request,
                                                            v1::BackgroundOpResponse* response,
                                                            bool start) {
+  std::string target = request->has_vd_id()
+                           ? absl::StrCat(AdapterPath(request->adapter()), "/v", request->vd_id())
+                           : DriveRefPath(request->adapter(), request->drive());
+  Audit audit(start ? "/hbamgr.v1.Maintenance/StartBackgroundOp"
+                    : "/hbamgr.v1.Maintenance/StopBackgroundOp",
+              std::move(target), AuditSummary(*request));
   return UnaryCall::Blocking(
-      env_, ctx, Privilege::kAdmin,
-      start ? "/hbamgr.v1.Maintenance/StartBackgroundOp"
-            : "/hbamgr.v1.Maintenance/StopBackgroundOp",
+      env_, ctx, Privilege::kAdmin, std::move(audit),
       [request, response, start](UnaryCall& call) -> absl::Status {
-        call.SetAuditTarget(absl::StrCat("/", request->adapter()), request->ShortDebugString());
         auto adapter = Find(call, request->adapter());
         if (!adapter.ok()) return adapter.status();
-        std::optional<uint8_t> type = ToAbiBgopType(request->type());
-        if (!type) return absl::InvalidArgumentError("type is required");
+        if (absl::Status s = CheckEnum("type", request->type(), v1::BackgroundOpType_IsValid,
+                                       /*zero_ok=*/false, "BackgroundOpType");
+            !s.ok()) {
+          return s;
+        }
+        const uint8_t type = *ToAbiBgopType(request->type());
         uint16_t target = HBAMGR_ID_NONE;
-        if (*type == HBAMGR_BGOP_REBUILD) {
+        std::vector<hbamgr_pd_info> named;
+        if (type == HBAMGR_BGOP_REBUILD) {
           auto pd = FindDrive(call, **adapter, request->drive());
           if (!pd.ok()) return pd.status();
           target = pd->pd_id;
-          call.SetAuditTarget(DrivePath(request->adapter(), *pd), request->ShortDebugString());
-        } else if (*type == HBAMGR_BGOP_INIT || *type == HBAMGR_BGOP_CC) {
-          if (!request->has_vd_id() || request->vd_id() > 0xffff) {
-            return absl::InvalidArgumentError("vd_id is required for INIT and CONSISTENCY_CHECK");
+          named.push_back(*pd);
+          call.SetAuditTarget(DrivePath(request->adapter(), *pd));
+        } else if (type == HBAMGR_BGOP_INIT || type == HBAMGR_BGOP_CC) {
+          if (!request->has_vd_id()) {
+            return absl::InvalidArgumentError("vd_id: required for INIT and CONSISTENCY_CHECK");
           }
+          if (absl::Status s = CheckId16("vd_id", request->vd_id()); !s.ok()) return s;
           target = static_cast<uint16_t>(request->vd_id());
-          call.SetAuditTarget(absl::StrCat("/", request->adapter(), "/v", target),
-                              request->ShortDebugString());
         }
-        adapter::Mgmt mgmt = call.MgmtFor(**adapter);
+        adapter::Mgmt mgmt =
+            call.MgmtFor(**adapter, DriveNames(request->adapter(), std::move(named)));
         absl::Status status =
-            start ? mgmt.StartBackgroundOp(*type, target) : mgmt.StopBackgroundOp(*type, target);
+            start ? mgmt.StartBackgroundOp(type, target) : mgmt.StopBackgroundOp(type, target);
         if (!status.ok()) return status;
         auto ops = mgmt.ListBackgroundOps();
         if (!ops.ok()) return ops.status();
         for (const hbamgr_bgop_info& op : *ops) {
           // The firmware also lists finished runs: answer with the latest.
-          if (op.type != *type || op.target != target) continue;
+          if (op.type != type || op.target != target) continue;
           if (response->has_op() && op.started_ns < response->op().started_ns()) continue;
           FillBackgroundOp(op, response->mutable_op());
           response->mutable_op()->set_adapter(request->adapter());
@@ -211,19 +200,33 @@ grpc::ServerUnaryReactor* MaintenanceService::BackgroundOp(grpc::CallbackServerC
 grpc::ServerUnaryReactor* MaintenanceService::CreateVirtualDrive(
     grpc::CallbackServerContext* ctx, const v1::CreateVirtualDriveRequest* request,
     v1::VirtualDrive* response) {
+  Audit audit("/hbamgr.v1.Maintenance/CreateVirtualDrive", AdapterPath(request->adapter()),
+              AuditSummary(*request));
   return UnaryCall::Blocking(
-      env_, ctx, Privilege::kAdmin, "/hbamgr.v1.Maintenance/CreateVirtualDrive",
+      env_, ctx, Privilege::kAdmin, std::move(audit),
       [request, response](UnaryCall& call) -> absl::Status {
-        call.SetAuditTarget(absl::StrCat("/", request->adapter()), request->ShortDebugString());
         auto adapter = Find(call, request->adapter());
         if (!adapter.ok()) return adapter.status();
-        if (request->drives_size() == 0 || request->drives_size() > HBAMGR_VD_MAX_PDS) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("drives: 1..", HBAMGR_VD_MAX_PDS, " members"));
+        // What does not fit the ABI's fields is refused here; what the
+        // firmware does not accept (levels, member counts, strip sizes,
+        // name characters, drive states) it refuses with a reason.
+        if (absl::Status s = CheckAtMost("raid_level", request->raid_level(), 0xff,
+                                         "an 8-bit field; the firmware lists the levels it takes");
+            !s.ok()) {
+          return s;
         }
-        if (request->name().size() >= sizeof(hbamgr_vd_create::name)) {
-          return absl::InvalidArgumentError("name is at most 15 bytes");
+        if (absl::Status s = CheckAtMost("drives", request->drives_size(), HBAMGR_VD_MAX_PDS,
+                                         "HBAMGR_VD_MAX_PDS");
+            !s.ok()) {
+          return s;
         }
+        if (absl::Status s = CheckLength("name", request->name(), HBAMGR_VD_NAME_LEN - 1,
+                                         "HBAMGR_VD_NAME_LEN with its NUL");
+            !s.ok()) {
+          return s;
+        }
+        auto drives = call.MgmtFor(**adapter).ListDrives();
+        if (!drives.ok()) return drives.status();
         hbamgr_vd_create spec{};
         spec.raid_level = static_cast<uint8_t>(request->raid_level());
         spec.num_pds = static_cast<uint8_t>(request->drives_size());
@@ -231,19 +234,17 @@ grpc::ServerUnaryReactor* MaintenanceService::CreateVirtualDrive(
         spec.num_blocks = request->num_blocks();
         spec.flags = request->initialize() ? HBAMGR_VD_CREATE_F_INIT : 0;
         std::memcpy(spec.name, request->name().data(), request->name().size());
-        std::vector<hbamgr_pd_info> members;
         for (int i = 0; i < request->drives_size(); ++i) {
-          auto pd = FindDrive(call, **adapter, request->drives(i));
+          auto pd =
+              ResolveDrive(*drives, **adapter, request->drives(i), absl::StrCat("drives[", i, "]"));
           if (!pd.ok()) return pd.status();
           spec.pd_ids[i] = pd->pd_id;
-          members.push_back(*pd);
         }
-        if (absl::Status s = CheckNewVdMembers(request->adapter(), members); !s.ok()) return s;
-        adapter::Mgmt mgmt = call.MgmtFor(**adapter);
+        adapter::Mgmt mgmt =
+            call.MgmtFor(**adapter, DriveNames(request->adapter(), *std::move(drives)));
         absl::StatusOr<uint16_t> vd_id = mgmt.CreateVirtualDrive(spec);
         if (!vd_id.ok()) return vd_id.status();
-        call.SetAuditTarget(absl::StrCat("/", request->adapter(), "/v", *vd_id),
-                            request->ShortDebugString());
+        call.SetAuditTarget(absl::StrCat("/", request->adapter(), "/v", *vd_id));
         auto vds = mgmt.ListVirtualDrives();
         if (!vds.ok()) return vds.status();
         for (const hbamgr_vd_info& vd : *vds) {
@@ -259,13 +260,14 @@ grpc::ServerUnaryReactor* MaintenanceService::CreateVirtualDrive(
 grpc::ServerUnaryReactor* MaintenanceService::DeleteVirtualDrive(
     grpc::CallbackServerContext* ctx, const v1::DeleteVirtualDriveRequest* request,
     v1::DeleteVirtualDriveResponse*) {
+  Audit audit("/hbamgr.v1.Maintenance/DeleteVirtualDrive",
+              absl::StrCat(AdapterPath(request->adapter()), "/v", request->vd_id()),
+              AuditSummary(*request));
   return UnaryCall::Blocking(
-      env_, ctx, Privilege::kAdmin, "/hbamgr.v1.Maintenance/DeleteVirtualDrive",
-      [request](UnaryCall& call) -> absl::Status {
-        call.SetAuditTarget(absl::StrCat("/", request->adapter(), "/v", request->vd_id()), "");
+      env_, ctx, Privilege::kAdmin, std::move(audit), [request](UnaryCall& call) -> absl::Status {
         auto adapter = Find(call, request->adapter());
         if (!adapter.ok()) return adapter.status();
-        if (request->vd_id() > 0xffff) return absl::InvalidArgumentError("vd_id above 65535");
+        if (absl::Status s = CheckId16("vd_id", request->vd_id()); !s.ok()) return s;
         return call.MgmtFor(**adapter).DeleteVirtualDrive(static_cast<uint16_t>(request->vd_id()));
       });
 }
@@ -273,14 +275,17 @@ grpc::ServerUnaryReactor* MaintenanceService::DeleteVirtualDrive(
 grpc::ServerUnaryReactor* MaintenanceService::InjectFault(grpc::CallbackServerContext* ctx,
                                                           const v1::InjectFaultRequest* request,
                                                           v1::InjectFaultResponse* response) {
+  Audit audit("/hbamgr.v1.Maintenance/InjectFault", AdapterPath(request->adapter()),
+              AuditSummary(*request));
   return UnaryCall::Blocking(
-      env_, ctx, Privilege::kAdmin, "/hbamgr.v1.Maintenance/InjectFault",
+      env_, ctx, Privilege::kAdmin, std::move(audit),
       [request, response](UnaryCall& call) -> absl::Status {
-        call.SetAuditTarget(absl::StrCat("/", request->adapter()), request->ShortDebugString());
         auto adapter = Find(call, request->adapter());
         if (!adapter.ok()) return adapter.status();
-        if (request->fault() == v1::FAULT_TYPE_UNSPECIFIED) {
-          return absl::InvalidArgumentError("fault is required");
+        if (absl::Status s = CheckEnum("fault", request->fault(), v1::FaultType_IsValid,
+                                       /*zero_ok=*/false, "FaultType");
+            !s.ok()) {
+          return s;
         }
         hbamgr_mbox_fault fault{};
         fault.fault = static_cast<uint32_t>(request->fault());

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/service/convert.h"
+#include "daemon/service/validate.h"
 #include "grpcpp/server_context.h"
 
 namespace hbamgr::service {
@@ -11,6 +12,11 @@ SubscribeStream::SubscribeStream(const ServiceEnv& env, grpc::CallbackServerCont
     : env_(env) {
   absl::MutexLock lock(&mu_);
   if (absl::Status s = env.authorizer->Authorize(*ctx, server::Privilege::kRead); !s.ok()) {
+    FinishOnce(ToGrpc(s));
+    return;
+  }
+  if (absl::Status s = CheckEventFilterEnums("", request.min_severity(), request.event_class());
+      !s.ok()) {
     FinishOnce(ToGrpc(s));
     return;
   }

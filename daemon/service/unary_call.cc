@@ -22,20 +22,18 @@ absl::Time CallDeadline(const ServiceEnv& env, grpc::CallbackServerContext* ctx)
 
 }  // namespace
 
-UnaryCall::UnaryCall(const ServiceEnv& env, grpc::CallbackServerContext* ctx,
-                     const char* audit_method)
+UnaryCall::UnaryCall(const ServiceEnv& env, grpc::CallbackServerContext* ctx, Audit audit)
     : env_(env),
       ctx_(ctx),
-      audit_method_(audit_method),
+      audit_(std::move(audit)),
       started_(absl::Now()),
       deadline_(CallDeadline(env, ctx)),
       caller_(env.authorizer->CallerIdentity(*ctx)) {}
 
 grpc::ServerUnaryReactor* UnaryCall::Blocking(const ServiceEnv& env,
                                               grpc::CallbackServerContext* ctx,
-                                              server::Privilege privilege, const char* audit_method,
-                                              Body body) {
-  auto* call = new UnaryCall(env, ctx, audit_method);
+                                              server::Privilege privilege, Audit audit, Body body) {
+  auto* call = new UnaryCall(env, ctx, std::move(audit));
   if (call->Authorize(privilege)) {
     env.pool->Schedule([call, body = std::move(body)]() mutable {
       absl::Status status = std::move(body)(*call);
@@ -46,9 +44,9 @@ grpc::ServerUnaryReactor* UnaryCall::Blocking(const ServiceEnv& env,
 }
 
 grpc::ServerUnaryReactor* UnaryCall::Async(const ServiceEnv& env, grpc::CallbackServerContext* ctx,
-                                           server::Privilege privilege, const char* audit_method,
+                                           server::Privilege privilege, Audit audit,
                                            AsyncStart start) {
-  auto* call = new UnaryCall(env, ctx, audit_method);
+  auto* call = new UnaryCall(env, ctx, std::move(audit));
   if (call->Authorize(privilege)) std::move(start)(*call);
   return call;
 }
@@ -58,7 +56,8 @@ bool UnaryCall::Authorize(server::Privilege privilege) {
   if (status.ok()) return true;
   env_.logger->Log(sys::LogLevel::kWarning, "call refused",
                    {{"PEER", caller_},
-                    {"METHOD", audit_method_ ? audit_method_ : ""},
+                    {"METHOD", audit_.method ? audit_.method : ""},
+                    {"TARGET", audit_.target},
                     {"ERROR", status.ToString()}});
   Complete(status);
   return false;
@@ -98,16 +97,15 @@ adapter::PassthruResult UnaryCall::Run(adapter::Adapter& adapter,
   return out;
 }
 
-adapter::Mgmt UnaryCall::MgmtFor(adapter::Adapter& adapter) {
-  return adapter::Mgmt([this, &adapter](adapter::PassthruCommand command) {
-    return Run(adapter, std::move(command));
-  });
+adapter::Mgmt UnaryCall::MgmtFor(adapter::Adapter& adapter, adapter::DriveNamer drive_names) {
+  return adapter::Mgmt(
+      [this, &adapter](adapter::PassthruCommand command) {
+        return Run(adapter, std::move(command));
+      },
+      std::move(drive_names));
 }
 
-void UnaryCall::SetAuditTarget(std::string target, std::string arguments) {
-  audit_target_ = std::move(target);
-  audit_arguments_ = std::move(arguments);
-}
+void UnaryCall::SetAuditTarget(std::string target) { audit_.target = std::move(target); }
 
 void UnaryCall::OnCancel() {
   adapter::PassthruSerializer* serializer;
@@ -122,22 +120,22 @@ void UnaryCall::OnCancel() {
 }
 
 void UnaryCall::Complete(const absl::Status& status) {
-  if (audit_method_ != nullptr) {
+  if (audit_.method != nullptr) {
     store::AuditRow row;
     row.time_ns = absl::ToUnixNanos(started_);
     row.peer = caller_;
-    row.method = audit_method_;
-    row.target = audit_target_;
-    row.arguments = audit_arguments_;
+    row.method = audit_.method;
+    row.target = audit_.target;
+    row.arguments = audit_.arguments;
     row.result_code = static_cast<int32_t>(status.code());
     row.result_message = std::string(status.message());
     row.duration_us = absl::ToInt64Microseconds(absl::Now() - started_);
     if (auto added = env_.store->AddAudit(row); !added.ok()) {
       env_.logger->Log(sys::LogLevel::kError, "audit record not stored",
-                       {{"METHOD", audit_method_}, {"ERROR", added.status().ToString()}});
+                       {{"METHOD", audit_.method}, {"ERROR", added.status().ToString()}});
     }
-    env_.logger->Log(sys::LogLevel::kInfo, absl::StrCat(audit_method_, " ", status.ToString()),
-                     {{"PEER", caller_}, {"TARGET", audit_target_}});
+    env_.logger->Log(sys::LogLevel::kInfo, absl::StrCat(audit_.method, " ", status.ToString()),
+                     {{"PEER", caller_}, {"TARGET", audit_.target}});
   }
   Finish(ToGrpc(status));
 }

@@ -24,21 +24,33 @@ class CallbackServerContext;
 
 namespace hbamgr::service {
 
+// What the audit record of a call names.  Known before the call is
+// authorized, so a refused call is recorded with its target and arguments
+// too.  Implicit from a method name (or nullptr: not audited).
+struct Audit {
+  Audit(const char* method = nullptr) : method(method) {}  // NOLINT: implicit
+  Audit(const char* method, std::string target, std::string arguments)
+      : method(method), target(std::move(target)), arguments(std::move(arguments)) {}
+
+  const char* method;       // "/hbamgr.v1.Maintenance/SetLocate"; nullptr: not audited
+  std::string target{};     // "/c0/e0/s3", as far as the request names it
+  std::string arguments{};  // AuditSummary() of the request
+};
+
 class UnaryCall final : public grpc::ServerUnaryReactor {
  public:
   using Body = absl::AnyInvocable<absl::Status(UnaryCall& call) &&>;
   using AsyncStart = absl::AnyInvocable<void(UnaryCall& call) &&>;
 
   // Authorizes, then runs `body` on the env's pool and finishes the call
-  // with its status.  `audit_method` ("/hbamgr.v1.Maintenance/SetLocate")
-  // records the call in the audit table; nullptr: not audited.
+  // with its status.  An `audit` with a method records the call, refused or
+  // not, in the audit table.
   static grpc::ServerUnaryReactor* Blocking(const ServiceEnv& env, grpc::CallbackServerContext* ctx,
-                                            server::Privilege privilege, const char* audit_method,
-                                            Body body);
+                                            server::Privilege privilege, Audit audit, Body body);
   // Authorizes, then runs `start` on the calling (gRPC) thread; it must
   // arrange for Complete() to be called exactly once.
   static grpc::ServerUnaryReactor* Async(const ServiceEnv& env, grpc::CallbackServerContext* ctx,
-                                         server::Privilege privilege, const char* audit_method,
+                                         server::Privilege privilege, Audit audit,
                                          AsyncStart start);
 
   const ServiceEnv& env() const { return env_; }
@@ -52,17 +64,20 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
               adapter::PassthruSerializer::Done done);
   // Submit and wait (pool threads only).
   adapter::PassthruResult Run(adapter::Adapter& adapter, adapter::PassthruCommand command);
-  adapter::Mgmt MgmtFor(adapter::Adapter& adapter);
+  // Management operations through Run(); refusals name drives as
+  // `drive_names` does.
+  adapter::Mgmt MgmtFor(adapter::Adapter& adapter,
+                        adapter::DriveNamer drive_names = adapter::DefaultDriveName);
 
-  // What the audit record names: the object ("/c0/e0/s3") and a short
-  // summary of the request.
-  void SetAuditTarget(std::string target, std::string arguments);
+  // Names the object more precisely once the call resolved it ("/c0/e0/s3"
+  // for a drive given by pd id).
+  void SetAuditTarget(std::string target);
 
   // Writes the audit record (when audited) and finishes the RPC.
   void Complete(const absl::Status& status);
 
  private:
-  UnaryCall(const ServiceEnv& env, grpc::CallbackServerContext* ctx, const char* audit_method);
+  UnaryCall(const ServiceEnv& env, grpc::CallbackServerContext* ctx, Audit audit);
   // False (and the call completed) when the caller may not do this.
   bool Authorize(server::Privilege privilege);
   void OnCancel() override;
@@ -70,12 +85,10 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
 
   const ServiceEnv& env_;
   grpc::CallbackServerContext* const ctx_;
-  const char* const audit_method_;
+  Audit audit_;
   const absl::Time started_;
   const absl::Time deadline_;
   const std::string caller_;
-  std::string audit_target_;
-  std::string audit_arguments_;
 
   absl::Mutex mu_;  // protects the in-flight ticket; a leaf lock
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;

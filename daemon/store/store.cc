@@ -1,8 +1,12 @@
 #include "daemon/store/store.h"
 
+#include <fcntl.h>
 #include <linux/hbamgr.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <variant>
 
@@ -30,8 +34,18 @@ class Filter {
 
   void Add(absl::string_view condition, Value value) {
     params_.push_back(std::move(value));
-    absl::StrAppend(&sql_, params_.size() == 1 ? " WHERE " : " AND ", condition, " ?",
-                    params_.size());
+    AddClause(absl::StrCat(condition, " ?", params_.size()));
+  }
+  // Unsigned 64-bit bounds on a column SQLite stores signed, so that no
+  // stored value exceeds INT64_MAX: a lower bound above it matches no row,
+  // an upper bound above it bounds nothing.
+  void AddAtLeast(absl::string_view column, uint64_t min) {
+    if (min > static_cast<uint64_t>(INT64_MAX)) return AddClause("0");
+    Add(absl::StrCat(column, " >="), static_cast<int64_t>(min));
+  }
+  void AddAtMost(absl::string_view column, uint64_t max) {
+    if (max > static_cast<uint64_t>(INT64_MAX)) return;
+    Add(absl::StrCat(column, " <="), static_cast<int64_t>(max));
   }
   const std::string& sql() const { return sql_; }
   void BindTo(Statement& stmt) const {
@@ -41,6 +55,10 @@ class Filter {
   }
 
  private:
+  void AddClause(absl::string_view clause) {
+    absl::StrAppend(&sql_, sql_.empty() ? " WHERE " : " AND ", clause);
+  }
+
   std::string sql_;
   std::vector<Value> params_;
 };
@@ -52,6 +70,31 @@ absl::Status EnableWal(sqlite3* db) {
   if (!row.ok()) return row.status();
   if (!*row || wal->ColumnText(0) != "wal") {
     return absl::FailedPreconditionError("cannot switch to WAL journal mode");
+  }
+  return absl::OkStatus();
+}
+
+// The database holds the audit trail, so it is the owner's alone (0600)
+// whatever the umask: created with that mode before SQLite opens it, and
+// tightened if an earlier run left it or its -wal/-shm files looser.  SQLite
+// gives the -wal and -shm files it creates the database file's mode.
+absl::Status MakeOwnerOnly(const std::string& path) {
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    // A missing directory is reported by sqlite3_open_v2 as before.
+    return errno == ENOENT
+               ? absl::OkStatus()
+               : absl::FailedPreconditionError(absl::StrCat("cannot open: ", std::strerror(errno)));
+  }
+  int err = fchmod(fd, 0600) == 0 ? 0 : errno;
+  close(fd);
+  if (err != 0) return absl::FailedPreconditionError(absl::StrCat("chmod: ", std::strerror(err)));
+  for (const char* suffix : {"-wal", "-shm"}) {
+    std::string file = path + suffix;
+    if (chmod(file.c_str(), 0600) != 0 && errno != ENOENT) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("chmod ", file, ": ", std::strerror(errno)));
+    }
   }
   return absl::OkStatus();
 }
@@ -80,6 +123,7 @@ EventRow EventRow::FromUapi(uint32_t adapter, const hbamgr_event& ev) {
 }
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  if (absl::Status s = MakeOwnerOnly(path); !s.ok()) return WithPath(s, path);
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
@@ -189,9 +233,9 @@ absl::StatusOr<std::vector<EventRow>> Store::QueryEvents(const EventQuery& q) {
   if (q.min_severity) filter.Add("severity >=", int64_t{*q.min_severity});
   if (q.event_class) filter.Add("class =", int64_t{*q.event_class});
   if (q.code) filter.Add("code =", int64_t{*q.code});
-  if (q.min_seq) filter.Add("seq >=", static_cast<int64_t>(*q.min_seq));
-  if (q.max_seq) filter.Add("seq <=", static_cast<int64_t>(*q.max_seq));
-  if (q.since_ns) filter.Add("timestamp_ns >=", static_cast<int64_t>(*q.since_ns));
+  if (q.min_seq) filter.AddAtLeast("seq", *q.min_seq);
+  if (q.max_seq) filter.AddAtMost("seq", *q.max_seq);
+  if (q.since_ns) filter.AddAtLeast("timestamp_ns", *q.since_ns);
   const char* dir = q.newest_first ? " DESC" : " ASC";
   std::string order =
       q.adapter ? absl::StrCat(" ORDER BY seq", dir)
@@ -255,7 +299,7 @@ absl::StatusOr<int64_t> Store::AddAudit(const AuditRow& r) {
 
 absl::StatusOr<std::vector<AuditRow>> Store::QueryAudit(const AuditQuery& q) {
   Filter filter;
-  if (q.since_ns) filter.Add("time_ns >=", *q.since_ns);
+  if (q.since_ns) filter.AddAtLeast("time_ns", *q.since_ns);
   if (q.peer) filter.Add("peer =", *q.peer);
   if (q.method) filter.Add("method =", *q.method);
   const char* dir = q.newest_first ? " DESC" : " ASC";
@@ -308,7 +352,7 @@ absl::StatusOr<int64_t> Store::AddHealth(const HealthRow& r) {
 absl::StatusOr<std::vector<HealthRow>> Store::QueryHealth(const HealthQuery& q) {
   Filter filter;
   if (q.adapter) filter.Add("adapter =", int64_t{*q.adapter});
-  if (q.since_ns) filter.Add("time_ns >=", *q.since_ns);
+  if (q.since_ns) filter.AddAtLeast("time_ns", *q.since_ns);
   const char* dir = q.newest_first ? " DESC" : " ASC";
   std::string sql =
       absl::StrCat("SELECT id, time_ns, adapter, state, reason FROM health", filter.sql(),

@@ -61,7 +61,10 @@ struct EventLog {
   friend bool operator==(const EventLog&, const EventLog&) = default;
 };
 
-// Filters for QueryEvents; an unset field does not filter.  (Every member of
+// Filters for QueryEvents; an unset field does not filter.  64-bit bounds
+// are unsigned: no stored value is above INT64_MAX (SQLite integers are
+// signed), so a lower bound above it matches nothing and an upper bound
+// above it bounds nothing.  (Every member of
 // these structs has an initializer so designated initializers may leave any
 // out without -Wmissing-field-initializers.)
 struct EventQuery {
@@ -95,7 +98,7 @@ struct AuditRow {
 };
 
 struct AuditQuery {
-  std::optional<int64_t> since_ns{};    // time_ns >= since_ns
+  std::optional<uint64_t> since_ns{};   // time_ns >= since_ns
   std::optional<std::string> peer{};    // exact match
   std::optional<std::string> method{};  // exact match
   uint32_t limit = 0;                   // 0 = no limit
@@ -115,9 +118,9 @@ struct HealthRow {
 
 struct HealthQuery {
   std::optional<uint32_t> adapter{};
-  std::optional<int64_t> since_ns{};
-  uint32_t limit = 0;         // 0 = no limit
-  bool newest_first = false;  // order by (time_ns, id)
+  std::optional<uint64_t> since_ns{};  // time_ns >= since_ns
+  uint32_t limit = 0;                  // 0 = no limit
+  bool newest_first = false;           // order by (time_ns, id)
 };
 
 // One alert of the health service: one condition ("temperature_critical")

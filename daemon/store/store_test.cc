@@ -2,6 +2,7 @@
 
 #include <linux/hbamgr.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -223,6 +224,22 @@ TEST_F(EventQueryTest, Since) {
   EXPECT_THAT(Query({.since_ns = 350}), ElementsAre(P(1, 2), P(0, 4)));
 }
 
+// The API's 64-bit filters are unsigned; SQLite stores signed integers, so
+// no stored value is above INT64_MAX.  A lower bound above it matches
+// nothing, an upper bound above it bounds nothing: never a wrap to negative.
+TEST_F(EventQueryTest, UnsignedBoundsBeyondInt64) {
+  constexpr uint64_t kAboveSigned = uint64_t{1} << 63;
+  constexpr uint64_t kMax = ~uint64_t{0};
+  EXPECT_THAT(Query({.adapter = 0, .min_seq = kAboveSigned}), IsEmpty());
+  EXPECT_THAT(Query({.adapter = 0, .min_seq = kMax}), IsEmpty());
+  EXPECT_THAT(Query({.since_ns = kAboveSigned}), IsEmpty());
+  EXPECT_THAT(Query({.adapter = 0, .max_seq = kMax}),
+              ElementsAre(P(0, 1), P(0, 2), P(0, 3), P(0, 4)));
+  EXPECT_THAT(Query({.adapter = 0, .min_seq = 3, .max_seq = kAboveSigned}),
+              ElementsAre(P(0, 3), P(0, 4)));
+  EXPECT_THAT(Query({.adapter = 0, .max_seq = uint64_t{INT64_MAX}}), testing::SizeIs(4));
+}
+
 TEST_F(EventQueryTest, LimitKeepsTheFirstRows) {
   EXPECT_THAT(Query({.adapter = 0, .limit = 2}), ElementsAre(P(0, 1), P(0, 2)));
 }
@@ -266,6 +283,7 @@ TEST_F(StoreTest, AuditRoundTripAndFilters) {
               ElementsAre(rows[0], rows[1]));
   EXPECT_THAT(*store_->QueryAudit({.limit = 2, .newest_first = true}),
               ElementsAre(rows[2], rows[1]));
+  EXPECT_THAT(*store_->QueryAudit({.since_ns = ~uint64_t{0}}), IsEmpty());
 }
 
 TEST_F(StoreTest, HealthRoundTripAndFilters) {
@@ -283,6 +301,43 @@ TEST_F(StoreTest, HealthRoundTripAndFilters) {
   EXPECT_THAT(*store_->QueryHealth({.since_ns = 15}), ElementsAre(rows[1], rows[2]));
   EXPECT_THAT(*store_->QueryHealth({.adapter = 0, .limit = 1, .newest_first = true}),
               ElementsAre(rows[2]));
+  EXPECT_THAT(*store_->QueryHealth({.since_ns = uint64_t{1} << 63}), IsEmpty());
+}
+
+// The database holds the audit trail: it and its WAL and SHM files are
+// owner-only whatever the umask, and files left looser are tightened.
+TEST(StoreFileModeTest, DatabaseFilesAreOwnerOnlyWhateverTheUmask) {
+  TempDir dir;
+  const std::string path = dir.File("modes.db");
+  auto mode = [](const std::string& file) {
+    struct stat st {};
+    EXPECT_EQ(stat(file.c_str(), &st), 0) << file;
+    return st.st_mode & 07777;
+  };
+  const mode_t old_umask = umask(0);
+  {
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->AddHealth({.time_ns = 1, .state = "SERVING"}).ok());
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      EXPECT_EQ(mode(path + suffix), 0600u) << suffix;
+    }
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::string file = path + suffix;
+    if (std::filesystem::exists(file)) {
+      ASSERT_EQ(chmod(file.c_str(), 0644), 0);
+    }
+  }
+  {
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->AddHealth({.time_ns = 2, .state = "SERVING"}).ok());
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      EXPECT_EQ(mode(path + suffix), 0600u) << suffix;
+    }
+  }
+  umask(old_umask);
 }
 
 TEST_F(StoreTest, RetentionDeletesOnlyOldRowsInBatches) {
