@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "daemon/exporter/health_metrics.h"
 #include "daemon/server/tls.h"
 #include "daemon/transport/kernel_transport.h"
 #include "daemon/transport/sim_transport.h"
@@ -15,6 +17,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
 #include "hbacore.h"
+#include "hbamgr_version.h"
 
 namespace hbamgr::app {
 namespace {
@@ -107,6 +110,8 @@ absl::Status Daemon::Start(const std::function<void()>& on_ready) {
   }
   store_ = *std::move(store);
   health_ = std::make_unique<service::HealthPublisher>(store_.get(), logger_);
+  SetGauge(metrics_, "hbamgr_build_info", "The running hbamgrd's version (value 1)",
+           {{"version", HBAMGR_VERSION}}, 1);
   ApplyRetention();
   if (absl::Status s = StartAdapters(); !s.ok()) return s;
   if (absl::Status s = StartHealth(); !s.ok()) return s;
@@ -177,7 +182,18 @@ absl::Status Daemon::StartHealth() {
   monitor_ = std::make_unique<health::Monitor>(config_.health, store_.get(), &hub_, logger_,
                                                alerts_.get(), scheduler_.get());
   for (const auto& adapter : adapters_) monitor_->AddAdapter(adapter.get());
-  return monitor_->Start();
+  if (absl::Status s = monitor_->Start(); !s.ok()) return s;
+  // /metrics renders the hardware from the monitor's newest snapshots at
+  // every scrape (the HTTP server stops before the monitor goes).
+  metrics_.AddCollector([this](std::vector<sys::MetricFamily>& out) {
+    std::vector<std::shared_ptr<const health::AdapterSnapshot>> snapshots;
+    for (const auto& adapter : adapters_) {
+      if (adapter->removed()) continue;
+      if (auto snapshot = monitor_->Find(adapter->name())) snapshots.push_back(snapshot);
+    }
+    exporter::CollectHealth(snapshots, monitor_->policy(), out);
+  });
+  return absl::OkStatus();
 }
 
 absl::Status Daemon::StartServer() {
@@ -322,9 +338,18 @@ std::string Daemon::StatusLine() const {
 void Daemon::Tick() {
   for (const auto& adapter : adapters_) {
     const std::string& name = adapter->name();
+    if (adapter->removed()) {
+      metrics_.RemoveSeries("adapter", name);  // gone from /metrics with the adapter
+      continue;
+    }
     adapter::IngestStats stats = adapter->ingest_stats();
-    SetGauge(metrics_, "hbamgr_adapter_state", "Adapter state (enum hbamgr_state)",
-             {{"adapter", name}}, adapter->state());
+    for (uint32_t state = HBAMGR_STATE_NEW; state <= HBAMGR_STATE_DELETING; ++state) {
+      SetGauge(
+          metrics_, "hbamgr_adapter_state",
+          "Adapter state: 1 for the state the adapter is in, 0 for the others",
+          {{"adapter", name}, {"state", absl::AsciiStrToLower(adapter::AdapterStateName(state))}},
+          adapter->state() == state ? 1 : 0);
+    }
     SetGauge(metrics_, "hbamgr_adapter_serving", "1 while the adapter is LIVE", {{"adapter", name}},
              adapter->serving() ? 1 : 0);
     SetGauge(metrics_, "hbamgr_passthru_queued", "Passthrough requests waiting",

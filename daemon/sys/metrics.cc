@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -47,6 +49,12 @@ std::string FormatValue(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   if (v == std::trunc(v) && std::fabs(v) < 1e15) return absl::StrFormat("%.0f", v);
+  // The shortest of 15..17 significant digits that reads back as `v`
+  // (0.3, not 0.29999999999999999).
+  for (int digits = 15; digits < 17; ++digits) {
+    std::string text = absl::StrFormat("%.*g", digits, v);
+    if (std::strtod(text.c_str(), nullptr) == v) return text;
+  }
   return absl::StrFormat("%.17g", v);
 }
 
@@ -63,6 +71,24 @@ std::string SeriesLine(absl::string_view name, const std::vector<std::string>& l
   }
   absl::StrAppend(&line, " ", FormatValue(v), "\n");
   return line;
+}
+
+std::string FamilyHeader(absl::string_view name, absl::string_view help, MetricType type) {
+  return absl::StrCat("# HELP ", name, " ", Escape(help, /*escape_quote=*/false), "\n", "# TYPE ",
+                      name, " ", type == MetricType::kCounter ? "counter" : "gauge", "\n");
+}
+
+// A collector's family: valid names, label names distinct, one value per
+// label in every sample.
+bool ValidFamily(const MetricFamily& f) {
+  if (!ValidMetricName(f.name)) return false;
+  std::set<absl::string_view> seen;
+  for (const std::string& label : f.label_names) {
+    if (!ValidLabelName(label) || !seen.insert(label).second) return false;
+  }
+  return std::all_of(f.samples.begin(), f.samples.end(), [&](const MetricFamily::Sample& s) {
+    return s.label_values.size() == f.label_names.size();
+  });
 }
 
 }  // namespace
@@ -129,18 +155,50 @@ absl::StatusOr<Gauge*> MetricsRegistry::GetGauge(absl::string_view name, absl::s
   return g.get();
 }
 
-std::string MetricsRegistry::RenderText() const {
+void MetricsRegistry::RemoveSeries(absl::string_view label, absl::string_view value) {
   absl::MutexLock lock(&mu_);
+  for (auto& [name, f] : families_) {
+    auto at = std::find(f.label_names.begin(), f.label_names.end(), label);
+    if (at == f.label_names.end()) continue;
+    const size_t i = static_cast<size_t>(at - f.label_names.begin());
+    auto matches = [&](const auto& series) { return series.first[i] == value; };
+    std::erase_if(f.counters, matches);
+    std::erase_if(f.gauges, matches);
+  }
+}
+
+void MetricsRegistry::AddCollector(MetricCollector collector) {
+  absl::MutexLock lock(&mu_);
+  collectors_.push_back(std::move(collector));
+}
+
+std::string MetricsRegistry::RenderText() const {
   std::string out;
-  for (const auto& [name, f] : families_) {
-    absl::StrAppend(&out, "# HELP ", name, " ", Escape(f.help, /*escape_quote=*/false), "\n");
-    absl::StrAppend(&out, "# TYPE ", name, " ", f.type == Type::kCounter ? "counter" : "gauge",
-                    "\n");
-    for (const auto& [values, c] : f.counters) {
-      out.append(SeriesLine(name, f.label_names, values, c->value()));
+  std::set<std::string, std::less<>> rendered;
+  std::vector<MetricCollector> collectors;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [name, f] : families_) {
+      if (f.counters.empty() && f.gauges.empty()) continue;
+      out.append(FamilyHeader(name, f.help, f.type));
+      for (const auto& [values, c] : f.counters) {
+        out.append(SeriesLine(name, f.label_names, values, c->value()));
+      }
+      for (const auto& [values, g] : f.gauges) {
+        out.append(SeriesLine(name, f.label_names, values, g->value()));
+      }
+      rendered.insert(name);
     }
-    for (const auto& [values, g] : f.gauges) {
-      out.append(SeriesLine(name, f.label_names, values, g->value()));
+    collectors = collectors_;
+  }
+  // Outside mu_: a collector takes the locks of what it reads.
+  std::vector<MetricFamily> families;
+  for (const MetricCollector& collect : collectors) collect(families);
+  for (const MetricFamily& f : families) {
+    if (f.samples.empty() || !ValidFamily(f) || !rendered.insert(f.name).second) continue;
+    out.append(FamilyHeader(f.name, f.help, f.type));
+    for (const MetricFamily::Sample& s : f.samples) {
+      out.append(SeriesLine(f.name, f.label_names, s.label_values, s.value));
     }
   }
   return out;

@@ -1,9 +1,12 @@
 // A small Prometheus metrics registry: counters and gauges with labels,
-// rendered in the text exposition format 0.0.4.
+// rendered in the text exposition format 0.0.4, plus collectors that render
+// whole families at scrape time from state kept elsewhere (so an object that
+// is gone is gone from the output, not left behind as a stale series).
 #ifndef HBAMGR_DAEMON_SYS_METRICS_H_
 #define HBAMGR_DAEMON_SYS_METRICS_H_
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,6 +23,26 @@ namespace hbamgr::sys {
 // Label name/value pairs of one series, e.g. {{"adapter", "0"}}.  Order does
 // not matter; names must match [a-zA-Z_][a-zA-Z0-9_]* and not start "__".
 using MetricLabels = std::vector<std::pair<std::string, std::string>>;
+
+enum class MetricType { kCounter, kGauge };
+
+// One family as a collector renders it at scrape time: every sample has one
+// value per label name, in label_names order.
+struct MetricFamily {
+  struct Sample {
+    std::vector<std::string> label_values;
+    double value = 0;
+  };
+  std::string name;
+  std::string help;
+  MetricType type = MetricType::kGauge;
+  std::vector<std::string> label_names = {};
+  std::vector<Sample> samples = {};
+};
+
+// Appends the families it has now to `out`.  Called on the thread serving
+// the scrape, so it must only read state that is safe to read from there.
+using MetricCollector = std::function<void(std::vector<MetricFamily>& out)>;
 
 // A monotonically increasing value.  Lock-free.
 class Counter {
@@ -54,15 +77,27 @@ class MetricsRegistry {
   absl::StatusOr<Gauge*> GetGauge(absl::string_view name, absl::string_view help,
                                   MetricLabels labels = {});
 
-  // Families sorted by name, each with "# HELP" and "# TYPE" lines, then its
-  // series sorted by label values; label values escape \\, \" and \n, help
-  // text escapes \\ and \n.  Integral values print without a fraction,
-  // others with up to 17 significant digits; NaN and +Inf/-Inf as Prometheus
-  // spells them.
+  // Forgets every series that has label `label` = `value` (an adapter that
+  // went away).  Pointers returned for those series must not be used after.
+  void RemoveSeries(absl::string_view label, absl::string_view value);
+
+  // Adds a collector, rendered after the registry's own families at every
+  // RenderText().  A family it returns under a name the registry or an
+  // earlier collector already rendered is left out, as is a family with an
+  // invalid metric or label name or a sample without one value per label.
+  void AddCollector(MetricCollector collector);
+
+  // The registry's families sorted by name, each with "# HELP" and "# TYPE"
+  // lines, then its series sorted by label values, then the collectors'
+  // families in the order they return them; families without samples are
+  // left out.  Label values escape \\, \" and \n, help text escapes \\ and
+  // \n.  Integral values print without a fraction, others with the fewest
+  // significant digits (up to 17) that read back as the same double; NaN and
+  // +Inf/-Inf as Prometheus spells them.
   std::string RenderText() const;
 
  private:
-  enum class Type { kCounter, kGauge };
+  using Type = MetricType;
   struct Family {
     Type type;
     std::string help;
@@ -81,6 +116,7 @@ class MetricsRegistry {
   // themselves are atomics updated without it); a leaf lock.
   mutable absl::Mutex mu_;
   std::map<std::string, Family, std::less<>> families_ ABSL_GUARDED_BY(mu_);
+  std::vector<MetricCollector> collectors_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hbamgr::sys

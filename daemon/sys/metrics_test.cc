@@ -58,7 +58,7 @@ TEST(MetricsTest, SpecialValues) {
             "a{v=\"nan\"} NaN\n"
             "a{v=\"ninf\"} -Inf\n"
             "a{v=\"pinf\"} +Inf\n"
-            "a{v=\"third\"} 0.33333333333333331\n");
+            "a{v=\"third\"} 0.3333333333333333\n");
 }
 
 TEST(MetricsTest, SameSeriesIsReturnedAgainInAnyLabelOrder) {
@@ -98,6 +98,75 @@ TEST(MetricsTest, RejectsConflictsAndBadNames) {
   EXPECT_THAT(reg.GetCounter("ok", "h", {{"a", "1"}, {"a", "2"}}).status().message(),
               HasSubstr("given twice"));
   EXPECT_TRUE(reg.GetCounter("name:with_colon", "h").ok());
+}
+
+TEST(MetricsTest, RemoveSeriesForgetsEverySeriesWithTheLabel) {
+  MetricsRegistry reg;
+  (*reg.GetGauge("a_state", "h", {{"adapter", "c0"}, {"state", "live"}}))->Set(1);
+  (*reg.GetGauge("a_state", "h", {{"adapter", "c1"}, {"state", "live"}}))->Set(1);
+  (*reg.GetCounter("b_total", "h", {{"adapter", "c1"}}))->Increment();
+  (*reg.GetGauge("subscribers", "h"))->Set(2);
+  reg.RemoveSeries("adapter", "c1");
+  EXPECT_EQ(reg.RenderText(),
+            "# HELP a_state h\n# TYPE a_state gauge\n"
+            "a_state{adapter=\"c0\",state=\"live\"} 1\n"
+            "# HELP subscribers h\n# TYPE subscribers gauge\n"
+            "subscribers 2\n");
+  // The series starts anew when used again.
+  EXPECT_EQ((*reg.GetCounter("b_total", "h", {{"adapter", "c1"}}))->value(), 0);
+}
+
+TEST(MetricsTest, CollectorsRenderAtEveryScrape) {
+  MetricsRegistry reg;
+  (*reg.GetGauge("own", "registry"))->Set(1);
+  int calls = 0;
+  reg.AddCollector([&calls](std::vector<MetricFamily>& out) {
+    ++calls;
+    MetricFamily f{.name = "drive_temperature_celsius",
+                   .help = "Temperature.",
+                   .type = MetricType::kGauge,
+                   .label_names = {"slot", "serial"}};
+    f.samples.push_back({{"3", "A\"1"}, 41});
+    if (calls == 1) f.samples.push_back({{"4", "B"}, 39.5});
+    out.push_back(std::move(f));
+    out.push_back(MetricFamily{
+        .name = "errors_total", .help = "E.", .type = MetricType::kCounter, .samples = {{{}, 7}}});
+  });
+  EXPECT_EQ(reg.RenderText(),
+            "# HELP own registry\n# TYPE own gauge\nown 1\n"
+            "# HELP drive_temperature_celsius Temperature.\n"
+            "# TYPE drive_temperature_celsius gauge\n"
+            "drive_temperature_celsius{slot=\"3\",serial=\"A\\\"1\"} 41\n"
+            "drive_temperature_celsius{slot=\"4\",serial=\"B\"} 39.5\n"
+            "# HELP errors_total E.\n# TYPE errors_total counter\nerrors_total 7\n");
+  // The drive in slot 4 went away: so did its series.
+  EXPECT_THAT(reg.RenderText(), ::testing::Not(HasSubstr("slot=\"4\"")));
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(MetricsTest, CollectorFamiliesThatCannotBeRenderedAreLeftOut) {
+  MetricsRegistry reg;
+  (*reg.GetGauge("taken", "registry"))->Set(1);
+  reg.AddCollector([](std::vector<MetricFamily>& out) {
+    auto family = [](std::string name, std::vector<std::string> labels,
+                     std::vector<std::string> values) {
+      return MetricFamily{.name = std::move(name),
+                          .help = "h",
+                          .label_names = std::move(labels),
+                          .samples = {{std::move(values), 1}}};
+    };
+    out.push_back(family("taken", {}, {}));                     // the registry has it
+    out.push_back(family("bad-name", {}, {}));                  // invalid metric name
+    out.push_back(family("bad_label", {"__x"}, {"1"}));         // reserved label name
+    out.push_back(family("twice", {"a", "a"}, {"1", "2"}));     // label given twice
+    out.push_back(family("short", {"a", "b"}, {"1"}));          // a value missing
+    out.push_back(MetricFamily{.name = "empty", .help = "h"});  // no samples
+    out.push_back(family("fine", {"a"}, {"1"}));
+    out.push_back(family("fine", {"a"}, {"2"}));  // the name again
+  });
+  EXPECT_EQ(reg.RenderText(),
+            "# HELP taken registry\n# TYPE taken gauge\ntaken 1\n"
+            "# HELP fine h\n# TYPE fine gauge\nfine{a=\"1\"} 1\n");
 }
 
 TEST(MetricsTest, ConcurrentIncrementsAreAllCounted) {
