@@ -14,6 +14,8 @@ packages=(
   busybox-static cpio xz-utils kmod flex bison bc libelf-dev libssl-dev dwarves rsync
   # real peers the tests drive
   sg3-utils smartmontools fio lsscsi python3 python3-grpcio python3-grpc-tools python3-protobuf
+  # Prometheus: promtool (rules, exposition lint), the text-format parser
+  prometheus python3-prometheus-client python3-yaml
 )
 
 missing=()
