@@ -54,11 +54,10 @@ def scrape_daemon():
         daemon.start()
 
         def polled():
-            text = daemon.metrics()
-            body = text.split("\r\n\r\n", 1)[1] if text else ""
-            polls = [l for l in body.splitlines()
+            text = daemon.scrape()
+            polls = [l for l in text.splitlines()
                      if l.startswith("hbamgr_health_last_poll_timestamp_seconds{")]
-            return body if len(polls) == 2 else None
+            return text if len(polls) == 2 else None
 
         return wait_until(polled, POLL_DEADLINE_S, "the health service to poll both adapters")
     finally:

@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.request
 
 import grpc
 
@@ -37,6 +38,9 @@ from hbamgr.v1 import passthrough_pb2_grpc
 HBAMGRD = os.environ.get("HBAMGRD", "hbamgrd")
 HBACLI = os.environ.get("HBACLI", "hbacli")
 NOBODY = 65534
+# What Prometheus 2.42 sends when it scrapes a target.
+PROMETHEUS_ACCEPT = ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;"
+                     "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
 START_DEADLINE_S = 60
 STOP_DEADLINE_S = 30
 
@@ -65,7 +69,7 @@ class Daemon:
     """One hbamgrd process.  Usable across restarts on the same directory."""
 
     def __init__(self, workdir, adapters=1, enclosures=1, slots=8, drives=8, default_vds=1,
-                 tcp=None, tls=None, extra_daemon=""):
+                 tcp=None, tls=None, extra_daemon="", extra_config=""):
         self.workdir = workdir
         self.socket_path = os.path.join(workdir, "hbamgrd.sock")
         self.database = os.path.join(workdir, "hbamgrd.db")
@@ -105,6 +109,8 @@ database = {self.database}
 [metrics]
 listen = 127.0.0.1:0
 """
+        # Whole sections of its own ("[health]\npoll_interval = 2s\n").
+        config += extra_config
         with open(self.config_path, "w") as f:
             f.write(config)
 
@@ -203,6 +209,20 @@ listen = 127.0.0.1:0
                     break
                 chunks.append(chunk)
         return b"".join(chunks).decode(errors="replace")
+
+    def scrape(self):
+        """GET /metrics the way Prometheus does (its Accept header); asserts 200
+        and the text format 0.0.4; returns the exposition text."""
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.metrics_port}/metrics",
+            headers={"Accept": PROMETHEUS_ACCEPT, "User-Agent": "Prometheus/2.42.0"})
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            if resp.status != 200:
+                raise AssertionError(f"GET /metrics: HTTP {resp.status}")
+            content_type = resp.headers.get("Content-Type", "")
+            if not content_type.startswith("text/plain; version=0.0.4"):
+                raise AssertionError(f"GET /metrics: Content-Type {content_type!r}")
+            return resp.read().decode()
 
     def cli(self, *args, uid=None, json_output=True, socket_path=None, timeout=120):
         """Runs hbacli against this daemon: (exit status, parsed JSON or None, stdout,
