@@ -12,6 +12,9 @@ packages=(
   # kernel module, qemu tests and the debug kernel
   linux-headers-amd64 linux-image-amd64 linux-source-6.1 qemu-system-x86
   busybox-static cpio xz-utils kmod flex bison bc libelf-dev libssl-dev dwarves rsync
+  # packages (scripts/package.sh), their checks and the installed-system test
+  debhelper dh-dkms dh-python dkms lintian rpm rpmlint bash-completion
+  mmdebstrap e2fsprogs
   # real peers the tests drive
   sg3-utils smartmontools fio lsscsi python3 python3-grpcio python3-grpc-tools python3-protobuf
   # Prometheus: promtool (rules, exposition lint), the text-format parser

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# package.sh - build hbamgr's Debian and RPM packages from the committed tree.
+#
+# Usage: scripts/package.sh [--deb] [--rpm] [--out DIR] [--no-lint]
+#                           [--version-suffix SUFFIX]
+#        scripts/package.sh --check-version
+#
+#   --deb, --rpm     build only these (default: both)
+#   --out DIR        where the packages go (default: dist/ at the top of the
+#                    checkout); files of the same version there are replaced
+#   --no-lint        skip lintian and rpmlint
+#   --version-suffix SUFFIX
+#                    build <version>+SUFFIX (lower-case letters and digits),
+#                    a version higher than the tree's: for upgrade tests only
+#                    (tests/package/run-vm-test.sh), never for a release;
+#                    Debian packages only
+#   --check-version  only check that the packaging declares the project
+#                    version, print it and exit
+#
+# The version is project(VERSION) in CMakeLists.txt; the top entries of
+# packaging/debian/changelog and of the %changelog of packaging/rpm/hbamgr.spec
+# (and its Version:) must declare it, or the build stops.  The packages are
+# built from HEAD (git archive), so a tree with uncommitted changes or
+# untracked files is refused: the packages would not be what the tree shows.
+#
+# Debian: dpkg-buildpackage -us -uc on the exported tree with packaging/debian
+# as debian/ (source package, hbamgr, hbamgr-dkms, python3-hbamgr), then
+# lintian --fail-on error,warning on the .changes (source and every .deb).
+# RPM: rpmbuild -ba on a tarball of the tree with packaging/rpm/hbamgr.spec
+# (hbamgr, hbamgr-dkms, python3-hbamgr and the .src.rpm), with
+# packaging/rpm/macros.debian loaded for the distribution macros Debian's rpm
+# lacks, then rpmlint with packaging/rpm/hbamgr.rpmlintrc.  Both builds skip
+# the packages' own test run (nocheck; the tests run from the CMake build),
+# and use ccache: both build in the same directory,
+# ${HBAMGR_PACKAGE_WORKDIR:-<checkout>/build-package}/src/hbamgr-<version>/build-pkg,
+# with the same compiler flags (Debian's dpkg-buildflags; the RPM build gets
+# them as %optflags), so the second build and later runs are ccache hits.
+#
+# Prints the time of each step.  Exit status: 0 built (and lint clean),
+# 1 failure, 2 usage error.
+set -euo pipefail
+
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+die() { echo "package: ERROR: $*" >&2; exit 1; }
+log() { echo "package: $*" >&2; }
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+build_deb=0 build_rpm=0 out=$top/dist lint=1 suffix='' check_only=0
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --deb) build_deb=1; shift ;;
+        --rpm) build_rpm=1; shift ;;
+        --out) out=${2:?}; shift 2 ;;
+        --no-lint) lint=0; shift ;;
+        --version-suffix) suffix=${2?}; shift 2 ;;
+        --check-version) check_only=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage >&2; exit 2 ;;
+    esac
+done
+[[ $build_deb -eq 1 || $build_rpm -eq 1 ]] || { build_deb=1; build_rpm=$((${#suffix} == 0)); }
+if [[ -n $suffix && ! $suffix =~ ^[a-z0-9]+$ ]]; then
+    echo "package: --version-suffix '$suffix': only lower-case letters and digits" >&2
+    exit 2
+fi
+if [[ -n $suffix && $build_rpm -eq 1 ]]; then
+    echo "package: --version-suffix builds Debian packages only (the upgrade test's)" >&2
+    exit 2
+fi
+
+# The one version, and what the packaging declares.
+version=$(sed -n 's/^project(hbamgr VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+[[ -n $version ]] || die "no 'project(hbamgr VERSION x.y.z' line in CMakeLists.txt"
+spec=packaging/rpm/hbamgr.spec
+deb_version=$(dpkg-parsechangelog -l packaging/debian/changelog -S Version)
+spec_version=$(sed -n 's/^Version: *//p' "$spec")
+spec_changelog_version=$(sed -n '/^%changelog/,${s/^\* .* - \([^ -]*\)-[^ -]*$/\1/p}' "$spec" | head -n 1)
+mismatch=()
+[[ $deb_version == "$version" ]] ||
+    mismatch+=("packaging/debian/changelog: top entry is $deb_version")
+[[ $spec_version == "$version" ]] || mismatch+=("$spec: Version: is $spec_version")
+[[ $spec_changelog_version == "$version" ]] ||
+    mismatch+=("$spec: top %changelog entry is ${spec_changelog_version:-missing}")
+if [[ ${#mismatch[@]} -gt 0 ]]; then
+    echo "package: ERROR: version mismatch: project(VERSION) in CMakeLists.txt is $version, but" >&2
+    printf 'package:   %s\n' "${mismatch[@]}" >&2
+    echo "package: add an entry for $version to each (dch -v $version; the spec's Version: and %changelog)" >&2
+    exit 1
+fi
+if [[ $check_only -eq 1 ]]; then
+    echo "$version"
+    exit 0
+fi
+full_version=$version${suffix:++$suffix}
+
+# Only committed work.
+dirty=$(git status --porcelain --untracked-files=normal)
+if [[ -n $dirty ]]; then
+    echo "package: ERROR: the tree has uncommitted changes; packages are built from HEAD" >&2
+    echo "package: (git archive), so commit or stash these first:" >&2
+    head -n 20 <<<"$dirty" | sed 's/^/package:   /' >&2
+    exit 1
+fi
+
+jobs=${JOBS:-$(nproc)}
+# The environment ccache hashes, the same for both builds (rpmbuild sets
+# LANG=C), and the changelog's date for timestamps (reproducible builds).
+export LANG=C
+unset LC_ALL LC_CTYPE LC_MESSAGES
+SOURCE_DATE_EPOCH=$(dpkg-parsechangelog -l packaging/debian/changelog -S Timestamp)
+export SOURCE_DATE_EPOCH
+work=${HBAMGR_PACKAGE_WORKDIR:-$top/build-package}
+mkdir -p "$work" "$out"
+out=$(cd "$out" && pwd)
+exec 9>"$work/.lock"   # one build at a time in $work
+flock 9
+commit=$(git rev-parse --short HEAD)
+log "hbamgr $full_version from $commit, into $out"
+
+steps=()
+timed() { # NAME CMD...   run CMD, record and print its time
+    local name=$1 start=$SECONDS
+    shift
+    log "step: $name"
+    "$@"
+    steps+=("$name: $((SECONDS - start)) s")
+    log "step: $name took $((SECONDS - start)) s"
+}
+
+# Both builds unpack HEAD here, as hbamgr-<version> (without a suffix, so an
+# upgrade-test build compiles in the same place too).
+src_root=$work/src
+src=$src_root/hbamgr-$version
+export_tree() {
+    rm -rf "$src"
+    mkdir -p "$src_root"
+    git archive --format=tar --prefix="hbamgr-$version/" HEAD | tar -x -C "$src_root"
+}
+
+# An upgrade-test build: an entry for <version>+SUFFIX on top of the changelog.
+deb_suffix_entry() { # CHANGELOG
+    local entry
+    entry=$(printf 'hbamgr (%s) unstable; urgency=medium\n\n  * Upgrade-test build of %s (scripts/package.sh --version-suffix %s);\n    not a release.\n\n -- %s  %s\n\n' \
+        "$full_version" "$version" "$suffix" \
+        "$(dpkg-parsechangelog -l "$1" -S Maintainer)" "$(date -R)")
+    printf '%s\n' "$entry" | cat - "$1" >"$1.new"
+    mv "$1.new" "$1"
+}
+
+build_debian() {
+    local what=()
+    export_tree
+    mv "$src/packaging/debian" "$src/debian"
+    # An upgrade-test build needs no source package.
+    [[ -z $suffix ]] || { deb_suffix_entry "$src/debian/changelog"; what=(-b); }
+    (cd "$src" &&
+        CCACHE_BASEDIR=$src CCACHE_NOHASHDIR=true \
+        DEB_BUILD_OPTIONS="nocheck parallel=$jobs" \
+        dpkg-buildpackage -us -uc "${what[@]}" >"$work/deb-build.log" 2>&1) ||
+        { tail -n 40 "$work/deb-build.log" >&2; die "dpkg-buildpackage failed; log: $work/deb-build.log"; }
+    rm -f "$out"/hbamgr_"$full_version"[._]* "$out"/hbamgr-dkms_"$full_version"_* \
+          "$out"/python3-hbamgr_"$full_version"_*
+    cp "$src_root"/*_"$full_version"[._]* "$out/"
+    rm -f "$src_root"/*_"$full_version"[._]*
+}
+
+lint_debian() {
+    local changes
+    changes=$(ls "$out"/hbamgr_"$full_version"_*.changes)
+    lintian --fail-on error,warning --show-overrides "$changes" | sed 's/^/lintian: /' >&2 ||
+        die "lintian found errors or warnings (see above)"
+    log "lintian: no errors, no warnings; overrides above (O:) carry their reason"
+}
+
+build_rpm_packages() {
+    local topdir=$work/rpm flags ldflags
+    rm -rf "$topdir" "$src"
+    mkdir -p "$topdir/SOURCES" "$src_root"
+    git archive --format=tar.gz --prefix="hbamgr-$version/" -o \
+        "$topdir/SOURCES/hbamgr-$version.tar.gz" HEAD
+    cp packaging/systemd/hbamgr.sysusers "$topdir/SOURCES/"
+    # Debian's build flags, as dpkg-buildpackage gives them in $src (the
+    # -ffile-prefix-map names it): the same objects as the Debian build.
+    mkdir -p "$src"
+    flags=$(cd "$src" && DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CFLAGS)
+    flags="$flags $(cd "$src" && DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CPPFLAGS)"
+    ldflags=$(DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS)
+    rmdir "$src"
+    # On Debian no rpm database knows the build dependencies: --nodeps.
+    (CCACHE_BASEDIR=$src CCACHE_NOHASHDIR=true \
+        rpmbuild -ba --nodeps --nocheck --load packaging/rpm/macros.debian \
+        --define "_topdir $topdir" --define "_builddir $src_root" \
+        --define "_smp_mflags -j$jobs" \
+        --define "optflags $flags" --define "build_ldflags $ldflags" \
+        "$spec" >"$topdir/build.log" 2>&1) ||
+        { tail -n 40 "$topdir/build.log" >&2; die "rpmbuild failed; log: $topdir/build.log"; }
+    rm -f "$out"/*-"$full_version"-*.rpm
+    cp "$topdir"/RPMS/*/*.rpm "$topdir"/SRPMS/*.rpm "$out/"
+}
+
+lint_rpm() {
+    rpmlint -r packaging/rpm/hbamgr.rpmlintrc "$spec" "$out"/*-"$full_version"-*.rpm |
+        sed 's/^/rpmlint: /' >&2 || die "rpmlint found errors (see above)"
+}
+
+[[ $build_deb -eq 0 ]] || timed "deb build" build_debian
+[[ $build_deb -eq 0 || $lint -eq 0 ]] || timed "lintian" lint_debian
+[[ $build_rpm -eq 0 ]] || timed "rpm build" build_rpm_packages
+[[ $build_rpm -eq 0 || $lint -eq 0 ]] || timed "rpmlint" lint_rpm
+
+log "built hbamgr $full_version:"
+(cd "$out" && ls -1 ./*"$full_version"* | sed 's|^\./|package:   |') >&2
+printf 'package: time: %s\n' "${steps[@]}" >&2
