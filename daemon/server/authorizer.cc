@@ -1,7 +1,6 @@
 #include "daemon/server/authorizer.h"
 
 #include <grp.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,21 +27,6 @@ std::optional<gid_t> LookupGroup(const std::string& name) {
   return gr.gr_gid;
 }
 
-// The primary and supplementary groups of `uid`'s passwd entry.
-std::vector<gid_t> GroupsOfUser(uid_t uid) {
-  std::vector<char> buf(16384);
-  struct passwd pw;
-  struct passwd* result = nullptr;
-  if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &result) != 0 || result == nullptr) return {};
-  int n = 64;
-  std::vector<gid_t> groups(static_cast<size_t>(n));
-  while (getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &n) < 0) {
-    groups.resize(static_cast<size_t>(n));  // n now holds the number needed
-  }
-  groups.resize(static_cast<size_t>(n));
-  return groups;
-}
-
 std::string CertSubject(const grpc::AuthContext& auth) {
   for (const char* property : {GRPC_X509_SUBJECT_PROPERTY_NAME, GRPC_X509_CN_PROPERTY_NAME}) {
     std::vector<grpc::string_ref> values = auth.FindPropertyValues(property);
@@ -66,12 +50,12 @@ Authorizer::Authorizer(const PeerRegistry* registry, std::string admin_group)
 bool Authorizer::IsAdmin(const PeerCred& cred) const {
   if (cred.uid == 0) return true;
   if (admin_group_.empty()) return false;
-  // Looked up per call so group changes apply without a restart.
+  // The group's id is looked up per call (a group recreated with another id
+  // applies without a restart); membership is the connecting process's own.
   std::optional<gid_t> admin_gid = LookupGroup(admin_group_);
   if (!admin_gid) return false;
-  if (cred.gid == *admin_gid) return true;
-  std::vector<gid_t> groups = GroupsOfUser(cred.uid);
-  return std::find(groups.begin(), groups.end(), *admin_gid) != groups.end();
+  return cred.gid == *admin_gid ||
+         std::find(cred.groups.begin(), cred.groups.end(), *admin_gid) != cred.groups.end();
 }
 
 absl::Status Authorizer::Authorize(const grpc::ServerContextBase& ctx, Privilege privilege) const {

@@ -22,9 +22,10 @@ enum class Privilege {
 // Thread-safe (immutable after construction).
 class Authorizer {
  public:
-  // `admin_group`: members (primary or supplementary group of the uid, or the
-  // connection's gid) are admins; "" = only uid 0.  `registry` must outlive
-  // the Authorizer.
+  // `admin_group`: processes that hold it when they connect (their gid or a
+  // supplementary group, SO_PEERCRED / SO_PEERGROUPS) are admins; the user
+  // database is not asked who is a member.  "" = only uid 0.  `registry`
+  // must outlive the Authorizer.
   Authorizer(const PeerRegistry* registry, std::string admin_group);
 
   // Works for grpc::CallbackServerContext and grpc::ServerContext.

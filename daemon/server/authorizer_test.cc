@@ -6,8 +6,10 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "daemon/server/test_support.h"
 #include "daemon/server/unix_listener.h"
 #include "gmock/gmock.h"
@@ -65,17 +67,29 @@ class AuthorizerTest : public ::testing::Test {
                      method);
   }
 
-  // Runs the probe client as uid/gid in a fresh process (exec'd after
-  // fork, so it shares no gRPC state with this one).
+  // Runs the probe client as uid/gid with no supplementary groups.
   ProbeResult CallAs(uid_t uid, gid_t gid, const std::string& method) {
+    return CallWithSetpriv(
+        {absl::StrCat("--reuid=", uid), absl::StrCat("--regid=", gid), "--clear-groups"}, method);
+  }
+
+  // Runs the probe client under setpriv(1) with `options` (credentials as
+  // an admin would drop or add them) in a fresh process, which shares no
+  // gRPC state with this one.
+  ProbeResult CallWithSetpriv(const std::vector<std::string>& options, const std::string& method) {
+    std::vector<std::string> args = {"setpriv"};
+    args.insert(args.end(), options.begin(), options.end());
+    args.insert(args.end(), {HBAMGR_PROBE_CLIENT, path_, method});
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     int out[2];
     EXPECT_EQ(pipe(out), 0);
     pid_t pid = fork();
     if (pid == 0) {
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
-      if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) _exit(3);
-      execl(HBAMGR_PROBE_CLIENT, HBAMGR_PROBE_CLIENT, path_.c_str(), method.c_str(), nullptr);
+      execvp("setpriv", argv.data());
       _exit(4);
     }
     close(out[1]);
@@ -144,13 +158,35 @@ TEST_F(AuthorizerTest, ConnectionGidInAdminGroupIsAdmin) {
   EXPECT_EQ(r.code, grpc::StatusCode::OK) << r.message;
 }
 
-TEST_F(AuthorizerTest, PasswdGroupOfUidInAdminGroupIsAdmin) {
+// Admin membership is the caller's own (SO_PEERGROUPS), never the user
+// database's.  A supplementary group the process holds counts, although
+// nobody's passwd/group entries do not list it...
+TEST_F(AuthorizerTest, SupplementaryGroupOfTheProcessIsAdmin) {
   if (getuid() != 0) GTEST_SKIP() << "needs root to switch uid";
-  // The process runs with gid daemon, but nobody's passwd primary group is
-  // nogroup, which getgrouplist reports.
-  Start("nogroup");
-  ProbeResult r = CallAs(kNobody, GroupId("daemon"), kAdminMethod);
+  Start("daemon");
+  ProbeResult r = CallWithSetpriv(
+      {"--reuid=65534", "--regid=65534", absl::StrCat("--groups=", GroupId("daemon"))},
+      kAdminMethod);
   EXPECT_EQ(r.code, grpc::StatusCode::OK) << r.message;
+  EXPECT_THAT(r.body, StartsWith("uid:65534|fd:"));
+}
+
+// ...and a group the user database gives the uid (nobody's primary group,
+// nogroup) does not, once the process dropped it.
+TEST_F(AuthorizerTest, GroupTheProcessDroppedIsNotAdmin) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to switch uid";
+  Start("nogroup");
+  ProbeResult dropped = CallWithSetpriv(
+      {"--reuid=65534", absl::StrCat("--regid=", GroupId("daemon")), "--clear-groups"},
+      kAdminMethod);
+  EXPECT_EQ(dropped.code, grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(dropped.message,
+            "uid 65534 is not in group 'nogroup'; administrative calls need root or membership "
+            "of it");
+  // Holding it (as the passwd entry would give at login) is admin.
+  ProbeResult held =
+      CallWithSetpriv({"--reuid=65534", "--regid=65534", "--init-groups"}, kAdminMethod);
+  EXPECT_EQ(held.code, grpc::StatusCode::OK) << held.message;
 }
 
 TEST_F(AuthorizerTest, MissingAdminGroupMeansOnlyRoot) {

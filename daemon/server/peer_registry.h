@@ -14,6 +14,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -22,11 +23,14 @@
 
 namespace hbamgr::server {
 
-// SO_PEERCRED of a connection, read at accept time.
+// The credentials of the process that connected, as the kernel recorded
+// them at connect(): SO_PEERCRED and SO_PEERGROUPS, read at accept time.
+// Never the user database: a process that dropped a group does not hold it.
 struct PeerCred {
   pid_t pid = 0;
   uid_t uid = 0;
   gid_t gid = 0;
+  std::vector<gid_t> groups{};  // supplementary groups
 
   friend bool operator==(const PeerCred&, const PeerCred&) = default;
 };

@@ -77,6 +77,22 @@ absl::StatusOr<gid_t> GroupId(const std::string& group) {
 
 }  // namespace
 
+absl::StatusOr<std::vector<gid_t>> PeerGroups(int fd) {
+  std::vector<gid_t> groups(32);
+  for (;;) {
+    socklen_t len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) == 0) {
+      groups.resize(len / sizeof(gid_t));
+      return groups;
+    }
+    // ERANGE: len now says how much room the list needs.
+    if (errno != ERANGE || len / sizeof(gid_t) <= groups.size()) {
+      return absl::InternalError(absl::StrCat("SO_PEERGROUPS: ", strerror(errno)));
+    }
+    groups.resize(len / sizeof(gid_t));
+  }
+}
+
 absl::StatusOr<std::unique_ptr<UnixSocketListener>> UnixSocketListener::Bind(
     const UnixSocketOptions& opts, PeerRegistry* registry) {
   absl::StatusOr<sockaddr_un> addr = SocketAddress(opts.path);
@@ -131,12 +147,13 @@ void UnixSocketListener::Stop() {
 void UnixSocketListener::Accept(grpc::Server* server, int fd) {
   ucred cred{};
   socklen_t len = sizeof(cred);
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+  absl::StatusOr<std::vector<gid_t>> groups = PeerGroups(fd);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || !groups.ok()) {
     close(fd);
     return;
   }
   // Registered before gRPC sees the fd, so the first call finds it.
-  registry_->Register(FdPeerString(fd), PeerCred{cred.pid, cred.uid, cred.gid});
+  registry_->Register(FdPeerString(fd), PeerCred{cred.pid, cred.uid, cred.gid, *std::move(groups)});
   grpc::AddInsecureChannelFromFd(server, fd);
 }
 

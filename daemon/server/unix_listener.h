@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -24,6 +25,10 @@ struct UnixSocketOptions {
   mode_t mode = 0660;   // chmod of the socket file
   std::string group{};  // chown group of the socket file; "" = leave as is
 };
+
+// The supplementary groups of the process at the other end of the unix
+// socket `fd`, as they were when it connected (SO_PEERGROUPS, Linux 4.13).
+absl::StatusOr<std::vector<gid_t>> PeerGroups(int fd);
 
 // Typical use:
 //   auto listener = UnixSocketListener::Bind(opts, &registry);   // 1
@@ -46,8 +51,8 @@ class UnixSocketListener {
   UnixSocketListener(const UnixSocketListener&) = delete;
   UnixSocketListener& operator=(const UnixSocketListener&) = delete;
 
-  // Starts the accept thread.  For each connection: read SO_PEERCRED,
-  // registry->Register(FdPeerString(fd), cred), then
+  // Starts the accept thread.  For each connection: read SO_PEERCRED and
+  // SO_PEERGROUPS, registry->Register(FdPeerString(fd), cred), then
   // grpc::AddInsecureChannelFromFd(server, fd).  `server` must be started and
   // must outlive Stop().  Call once.
   absl::Status Start(grpc::Server* server);

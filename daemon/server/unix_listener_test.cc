@@ -6,8 +6,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -156,6 +158,20 @@ TEST_F(UnixListenerTest, TooLongPathIsInvalid) {
   absl::StatusOr<std::unique_ptr<UnixSocketListener>> l =
       UnixSocketListener::Bind({.path = "/tmp/" + std::string(200, 'x')}, &registry_);
   EXPECT_EQ(l.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(PeerGroupsTest, AreTheConnectingProcessGroups) {
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  absl::StatusOr<std::vector<gid_t>> groups = PeerGroups(fds[0]);
+  ASSERT_TRUE(groups.ok()) << groups.status();
+  std::vector<gid_t> mine(static_cast<size_t>(getgroups(0, nullptr)));
+  ASSERT_EQ(getgroups(static_cast<int>(mine.size()), mine.data()), static_cast<int>(mine.size()));
+  std::sort(mine.begin(), mine.end());
+  std::sort(groups->begin(), groups->end());
+  EXPECT_EQ(*groups, mine);
+  close(fds[0]);
+  close(fds[1]);
 }
 
 TEST(PeerRegistryTest, ReRegisteringAReusedFdOverwrites) {
