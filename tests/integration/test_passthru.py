@@ -17,6 +17,9 @@ INQUIRY = bytes([0x12, 0, 0, 0, 96, 0])
 READ10_64 = bytes([0x28, 0, 0, 0, 0, 0, 0, 0, 64, 0])
 CALLERS = 16
 SLOW_MS = 4000
+# The cancellation test needs the slow command to outlast the cancel's trip
+# through gRPC and the queue by a wide margin, even on a loaded machine.
+CANCEL_SLOW_MS = 20000
 
 
 class PassthroughTest(DaemonTestCase):
@@ -62,14 +65,14 @@ class PassthroughTest(DaemonTestCase):
     def queued(self):
         return self.hbamgrd.daemon_info().adapters[0].queued_commands
 
-    def slow_command_in_flight(self):
-        """Starts a passthrough whose completion the firmware delays by SLOW_MS,
+    def slow_command_in_flight(self, slow_ms=SLOW_MS):
+        """Starts a passthrough whose completion the firmware delays by slow_ms,
         and a second one queued behind it; returns both futures once the
         first is on the adapter (the second is then waiting in the queue)."""
         self.hbamgrd.maintenance().InjectFault(
             maintenance_pb2.InjectFaultRequest(adapter="c0",
                                                fault=maintenance_pb2.FAULT_TYPE_LATE_COMPLETION,
-                                               count=1, delay_ms=SLOW_MS), timeout=30)
+                                               count=1, delay_ms=slow_ms), timeout=30)
         self.addCleanup(self.clear_faults)
         stub = self.hbamgrd.passthrough()
         slow = stub.Scsi.future(self.scsi_request(), timeout=60)
@@ -103,9 +106,9 @@ class PassthroughTest(DaemonTestCase):
         self.assertEqual(behind.result().status, types_pb2.COMMAND_STATUS_OK)
 
     def test_cancelled_call_leaves_the_queue(self):
-        slow, behind = self.slow_command_in_flight()
+        slow, behind = self.slow_command_in_flight(CANCEL_SLOW_MS)
         behind.cancel()
-        wait_until(lambda: self.queued() == 0, SLOW_MS / 2000,
+        wait_until(lambda: self.queued() == 0 or slow.done(), CANCEL_SLOW_MS / 1000,
                    "the cancelled command to leave the queue")
         self.assertFalse(slow.done(), "the slow command ended too early for the check")
         self.assertEqual(slow.result().status, types_pb2.COMMAND_STATUS_OK)
