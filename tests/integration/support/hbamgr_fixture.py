@@ -69,7 +69,7 @@ class Daemon:
     """One hbamgrd process.  Usable across restarts on the same directory."""
 
     def __init__(self, workdir, adapters=1, enclosures=1, slots=8, drives=8, default_vds=1,
-                 tcp=None, tls=None, extra_daemon="", extra_config=""):
+                 tcp=None, tls=None, extra_daemon="", extra_config="", log_level="debug"):
         self.workdir = workdir
         self.socket_path = os.path.join(workdir, "hbamgrd.sock")
         self.database = os.path.join(workdir, "hbamgrd.db")
@@ -81,7 +81,7 @@ class Daemon:
         self.metrics_port = None
         config = f"""[daemon]
 backend = sim
-log_level = debug
+log_level = {log_level}
 watchdog = false
 {extra_daemon}
 [sim]
@@ -157,6 +157,12 @@ listen = 127.0.0.1:0
             raise AssertionError(f"hbamgrd ignored SIGTERM for {STOP_DEADLINE_S}s:\n{self.log()}")
         self.proc = None
         return code
+
+    def cpu_seconds(self):
+        """User + system CPU time the daemon has used so far."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def kill(self):
         if self.proc is not None:
