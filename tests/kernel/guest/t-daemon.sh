@@ -106,3 +106,39 @@ tap_check "a live event of the new log follows every stored one" \
     'wait_for 60 "[ \$(events_named PD_LOCATE) -ge 2 ]" && seqs_ascend_by_one'
 tap_ok "hbamgrd exits 0 on SIGTERM after the reload" daemon_stop
 tap_ok "unload hbamgr after the daemon tests" rmmod hbamgr
+
+# /metrics on a load with two adapters: both are exported once the health
+# service polled them; hot-unplugging adapter 1 takes every series of /c1
+# out of /metrics (none left stale) while /c0 stays.
+cat >>"$DAEMON_DIR/hbamgrd.conf" <<CONF
+
+[metrics]
+listen = 127.0.0.1:9464
+CONF
+
+# metrics: the daemon's /metrics text.
+metrics() {
+    wget -q -O - http://127.0.0.1:9464/metrics
+}
+
+# series_of ADAPTER: how many /metrics series are about /ADAPTER.
+series_of() {
+    metrics | grep -c "adapter=\"$1\"" || true
+}
+
+# polled ADAPTER: the health service has published /ADAPTER's drives.
+polled() {
+    metrics | grep -q "^hbamgr_drive_info{adapter=\"$1\""
+}
+
+tap_ok "bring up lo for the metrics listener" ip link set lo up
+tap_ok "load hbamgr with two adapters" \
+    kmod_load hbamgr adapters=2 fault_injection=1 drive_size_mb=64
+tap_check "hbamgrd starts with /metrics on 127.0.0.1:9464" daemon_start
+tap_check "/metrics has the drives of /c0 and /c1" \
+    'wait_for 120 "polled c0 && polled c1"'
+tap_ok "hot-unplug adapter 1 under the daemon" eval "echo 1 >$DBG/remove_adapter"
+tap_check "every series of /c1 left /metrics" 'wait_for 60 "[ \$(series_of c1) -eq 0 ]"'
+tap_check "/c0 is still exported" 'polled c0 && [ "$(series_of c0)" -gt 0 ]'
+tap_ok "hbamgrd exits 0 on SIGTERM after the removal" daemon_stop
+tap_ok "unload hbamgr after the metrics tests" rmmod hbamgr
