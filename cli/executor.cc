@@ -140,6 +140,36 @@ Json::Array OpsJson(const std::vector<v1::BackgroundOp>& ops) {
   return out;
 }
 
+// How a command the daemon ran ended, as the CLI's status: OK, NOT_FOUND
+// for a missing object (exit 2, like every other missing object),
+// DEADLINE_EXCEEDED for a timeout, FAILED_PRECONDITION otherwise (exit 3).
+// `why` says what happened.
+absl::Status CommandOutcome(v1::CommandStatus status, const std::string& why) {
+  switch (status) {
+    case v1::COMMAND_STATUS_OK:
+      return absl::OkStatus();
+    case v1::COMMAND_STATUS_NO_DEVICE:
+      return absl::NotFoundError(why);
+    case v1::COMMAND_STATUS_TIMEOUT:
+      return absl::DeadlineExceededError(why);
+    default:
+      return absl::FailedPreconditionError(why);
+  }
+}
+
+// The object a command names: "/c0", "/c0/e1", "/c0/e1/s3" or "/c0/v2".
+std::string ObjectPath(const Command& cmd) {
+  std::string path = absl::StrCat("/c", cmd.controller);
+  if (cmd.kind == CommandKind::kInjectFault) {
+    if (cmd.enclosure) absl::StrAppend(&path, "/e", *cmd.enclosure);
+    if (cmd.inject.fault == FaultKind::kDriveFail || cmd.inject.fault == FaultKind::kMediaError ||
+        cmd.inject.fault == FaultKind::kTemperature) {
+      absl::StrAppend(&path, "/s", cmd.slot);
+    }
+  }
+  return path;
+}
+
 // The operation `wait` follows: its type and target, started no earlier than
 // the one the start call reported (the firmware keeps finished operations
 // listed for a while, and an aborted earlier run must not end the wait).
@@ -753,9 +783,11 @@ absl::Status Executor::Passthru(const Command& cmd, Report& report) {
       absl::StrAppend(&why, ", ", d->sense_key_name, ", ", d->asc_text);
     }
   }
-  if (resp.status() == v1::COMMAND_STATUS_NO_DEVICE) return absl::NotFoundError(why);
-  if (resp.status() == v1::COMMAND_STATUS_TIMEOUT) return absl::DeadlineExceededError(why);
-  return absl::FailedPreconditionError(why);
+  if (resp.status() == v1::COMMAND_STATUS_NO_DEVICE) {
+    absl::StrAppend(&why, ": no ", spec.physical ? "drive with pd id " : "virtual drive ",
+                    spec.target, " on /c", cmd.controller);
+  }
+  return CommandOutcome(resp.status(), why);
 }
 
 absl::Status Executor::InjectFault(const Command& cmd, Report& report) {
@@ -795,8 +827,14 @@ absl::Status Executor::InjectFault(const Command& cmd, Report& report) {
       .title = "Fault Injection",
       .items = {{"Fault", fault}, {"Argument", absl::StrCat(req.arg())}, {"Result", status}}});
   report.data = Json::Object{{"fault", fault}, {"arg", req.arg()}, {"command_status", status}};
+  if (resp.status() == v1::COMMAND_STATUS_NO_DEVICE) {
+    return CommandOutcome(resp.status(), absl::StrCat("no ", ObjectPath(cmd),
+                                                      ": the firmware has "
+                                                      "no such object (",
+                                                      status, ")"));
+  }
   if (resp.status() != v1::COMMAND_STATUS_OK) {
-    return absl::FailedPreconditionError(absl::StrCat("the firmware refused the fault: ", status));
+    return CommandOutcome(resp.status(), absl::StrCat("the firmware refused the fault: ", status));
   }
   report.description = absl::StrCat("Injected ", fault);
   return absl::OkStatus();

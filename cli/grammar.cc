@@ -1,5 +1,7 @@
 #include "cli/grammar.h"
 
+#include <linux/hbamgr.h>
+
 #include <cctype>
 #include <charconv>
 #include <map>
@@ -9,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
@@ -300,11 +303,31 @@ absl::Status ParseAddVd(const std::vector<std::string>& words, Command& cmd) {
   absl::StatusOr<std::vector<SlotAddress>> list = ParseDriveList(*drives);
   if (!list.ok()) return list.status();
   cmd.drives = *std::move(list);
+  // Friendlier than the daemon's refusal, with the limits the firmware
+  // enforces (<linux/hbamgr.h>); the daemon and the firmware decide.
   cmd.name = args.Value("name").value_or("");
-  if (cmd.name.size() > 15) return Usage("name= is at most 15 characters");
+  if (cmd.name.size() > HBAMGR_VD_NAME_LEN - 1) {
+    return Usage(absl::StrCat("name= is at most ", HBAMGR_VD_NAME_LEN - 1, " characters, got ",
+                              cmd.name.size()));
+  }
+  for (size_t i = 0; i < cmd.name.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(cmd.name[i]);
+    if (c < 0x20 || c > 0x7e) {
+      return Usage(absl::StrFormat(
+          "name= character %zu is 0x%02x: names are printable ASCII, no control characters", i + 1,
+          c));
+    }
+  }
   absl::StatusOr<std::optional<uint32_t>> strip = args.Number<uint32_t>("strip");
   if (!strip.ok()) return strip.status();
   cmd.strip_kb = strip->value_or(0);
+  if (strip->has_value() &&
+      (cmd.strip_kb < HBAMGR_STRIP_KB_MIN || cmd.strip_kb > HBAMGR_STRIP_KB_MAX ||
+       (cmd.strip_kb & (cmd.strip_kb - 1)) != 0)) {
+    return Usage(absl::StrCat("strip=", cmd.strip_kb,
+                              ": the strip size in KiB is a power of two from ",
+                              HBAMGR_STRIP_KB_MIN, " to ", HBAMGR_STRIP_KB_MAX));
+  }
   cmd.initialize = args.Has("init");
   return absl::OkStatus();
 }
@@ -320,8 +343,9 @@ absl::Status ParsePassthru(const std::vector<std::string>& words, Command& cmd) 
   if (!cdb) return Usage("passthru needs cdb=HEX, e.g. cdb=120000006000 (INQUIRY)");
   absl::StatusOr<std::vector<uint8_t>> bytes = ParseHex(*cdb);
   if (!bytes.ok()) return bytes.status();
-  if (bytes->size() < 6 || bytes->size() > 32) {
-    return Usage(absl::StrCat("cdb= must be 6 to 32 bytes, got ", bytes->size()));
+  if (bytes->size() < HBAMGR_CDB_MIN || bytes->size() > HBAMGR_CDB_MAX) {
+    return Usage(absl::StrCat("cdb= must be ", HBAMGR_CDB_MIN, " to ", HBAMGR_CDB_MAX,
+                              " bytes, got ", bytes->size()));
   }
   PassthruSpec& spec = cmd.passthru;
   spec.cdb = *std::move(bytes);

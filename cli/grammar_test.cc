@@ -1,5 +1,7 @@
 #include "cli/grammar.h"
 
+#include <linux/hbamgr.h>
+
 #include <string>
 #include <vector>
 
@@ -149,6 +151,28 @@ TEST(GrammarTest, AddVdErrors) {
   EXPECT_THAT(Error("/c0/v0 add vd r1 drives=0:1-2"), HasSubstr("applies to a controller"));
 }
 
+// The CLI quotes the firmware's limits (<linux/hbamgr.h>) for friendlier
+// messages: the boundaries are the header's, not literals of its own.
+TEST(GrammarTest, AddVdLimitsAreTheSharedOnes) {
+  EXPECT_TRUE(
+      Parse("/c0 add vd r1 drives=0:1-2 strip=" + std::to_string(HBAMGR_STRIP_KB_MIN)).ok());
+  EXPECT_TRUE(
+      Parse("/c0 add vd r1 drives=0:1-2 strip=" + std::to_string(HBAMGR_STRIP_KB_MAX)).ok());
+  EXPECT_THAT(Error("/c0 add vd r1 drives=0:1-2 strip=7"),
+              HasSubstr("strip=7: the strip size in KiB is a power of two from 8 to 1024"));
+  EXPECT_THAT(Error("/c0 add vd r1 drives=0:1-2 strip=96"), HasSubstr("power of two"));
+  EXPECT_THAT(Error("/c0 add vd r1 drives=0:1-2 strip=" + std::to_string(HBAMGR_STRIP_KB_MAX * 2)),
+              HasSubstr("power of two"));
+  std::string longest(HBAMGR_VD_NAME_LEN - 1, 'n');
+  EXPECT_TRUE(Parse("/c0 add vd r1 drives=0:1-2 name=" + longest).ok());
+  EXPECT_THAT(Error("/c0 add vd r1 drives=0:1-2 name=" + longest + "n"),
+              HasSubstr("name= is at most 15 characters, got 16"));
+  absl::StatusOr<Command> bell = ParseCommand(
+      {"/c0", "add", "vd", "r1", "drives=0:1-2", std::string("name=ab") + '\x07' + "c"});
+  EXPECT_EQ(bell.status().message(),
+            "name= character 3 is 0x07: names are printable ASCII, no control characters");
+}
+
 TEST(GrammarTest, DeleteVd) {
   absl::StatusOr<Command> cmd = Parse("/c0/v1 del force");
   ASSERT_TRUE(cmd.ok()) << cmd.status();
@@ -234,6 +258,9 @@ TEST(GrammarTest, PassthruErrors) {
   EXPECT_THAT(Error("/c0 passthru"), HasSubstr("needs cdb="));
   EXPECT_THAT(Error("/c0 passthru cdb=12000000600"), HasSubstr("odd number of digits"));
   EXPECT_THAT(Error("/c0 passthru cdb=1200"), HasSubstr("6 to 32 bytes"));
+  EXPECT_TRUE(Parse("/c0 passthru cdb=" + std::string(2 * HBAMGR_CDB_MAX, '0')).ok());
+  EXPECT_THAT(Error("/c0 passthru cdb=" + std::string(2 * (HBAMGR_CDB_MAX + 1), '0')),
+              HasSubstr("6 to 32 bytes, got 33"));
   EXPECT_THAT(Error("/c0 passthru cdb=12zz00006000"), HasSubstr("bad hex"));
   EXPECT_THAT(Error("/c0 passthru cdb=120000006000 datain=4 dataout=00"), HasSubstr("not both"));
   EXPECT_THAT(Error("/c0 passthru cdb=120000006000 datain="), HasSubstr("needs a value"));

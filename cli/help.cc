@@ -1,5 +1,9 @@
 #include "cli/help.h"
 
+#include <linux/hbamgr.h>
+
+#include "absl/strings/str_cat.h"
+
 namespace hbamgr::cli {
 
 const std::vector<HelpSection>& HelpSections() {
@@ -42,8 +46,16 @@ const std::vector<HelpSection>& HelpSections() {
         {"/cN show rebuild|init|cc", "background operations of that kind with a progress bar"},
         {"/cN/eE/sS start|stop locate", "turn the drive's locate LED on or off"},
         {"/cN add vd rL drives=E:S[-S][,E:S...] [name=NAME] [strip=KB] [init]",
-         "create a RAID L (0, 1, 5, 6, 10) virtual drive, members in the order given; init "
-         "starts a background initialization"},
+         absl::StrCat("create a RAID L (0, 1, 5, 6, 10) virtual drive, members in the order "
+                      "given (at most ",
+                      HBAMGR_VD_MAX_PDS,
+                      "; RAID 1 takes 2, RAID 5 at least 3, RAID 6 and 10 "
+                      "at least 4, RAID 10 an even number); NAME is up to ",
+                      HBAMGR_VD_NAME_LEN - 1,
+                      " printable ASCII characters; KB is the strip "
+                      "size, a power of two from ",
+                      HBAMGR_STRIP_KB_MIN, " to ", HBAMGR_STRIP_KB_MAX, " (default ",
+                      HBAMGR_STRIP_KB_DEFAULT, "); init starts a background initialization")},
         {"/cN/vV del [force]",
          "delete a virtual drive; force is needed while an init or "
          "consistency check runs on it"},
@@ -78,7 +90,8 @@ const std::vector<HelpSection>& HelpSections() {
         {"--tls-ca FILE", "CA certificate that signed the daemon's certificate (PEM)"},
         {"--tls-cert FILE", "client certificate (PEM)"},
         {"--tls-key FILE", "its private key (PEM)"},
-        {"--timeout SECONDS", "deadline of each call to the daemon (default 30)"},
+        {"--timeout SECONDS",
+         "deadline of each call to the daemon, more than 0 and at most 86400 (default 30)"},
         {"--json", "print JSON instead of tables; the same as a trailing J"},
         {"--help", "this text"},
         {"--version", "print the version"}}},
@@ -95,7 +108,9 @@ const std::vector<HelpSection>& HelpSections() {
         {"1",
          "usage error: bad command, option or argument (also INVALID_ARGUMENT from the "
          "daemon)"},
-        {"2", "object not found (NOT_FOUND)"},
+        {"2",
+         "object not found (NOT_FOUND): every missing controller, enclosure, drive and "
+         "virtual drive, whichever command names it"},
         {"3",
          "operation refused or failed: wrong state, busy, SCSI error "
          "(FAILED_PRECONDITION, ABORTED, RESOURCE_EXHAUSTED, UNIMPLEMENTED)"},

@@ -77,7 +77,7 @@ bool FollowsUntilInterrupted(const Command& cmd) {
 
 int Main(int argc, char** argv) {
   absl::StatusOr<CliOptions> options = ParseOptions(argc, argv, std::getenv("HBAMGR_SOCKET"));
-  if (!options.ok()) return UsageError(options.status(), /*json=*/false, "");
+  if (!options.ok()) return UsageError(options.status(), JsonRequested(argc, argv), "");
   if (options->help) {
     std::cout << RenderHelp();
     return 0;

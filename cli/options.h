@@ -27,6 +27,10 @@ struct CliOptions {
 // values.
 absl::StatusOr<CliOptions> ParseOptions(int argc, const char* const* argv, const char* env_socket);
 
+// Whether the command line asks for JSON (--json, or J as the last word),
+// also when ParseOptions refuses it: its error is then reported as JSON.
+bool JsonRequested(int argc, const char* const* argv);
+
 }  // namespace hbamgr::cli
 
 #endif  // HBAMGR_CLI_OPTIONS_H_

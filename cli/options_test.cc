@@ -48,10 +48,33 @@ TEST(OptionsTest, OptionsAnywhere) {
 TEST(OptionsTest, Errors) {
   EXPECT_THAT(Parse({"--bogus"}).status().message(), HasSubstr("bogus"));
   EXPECT_THAT(Parse({"--timeout", "soon"}).status().message(), HasSubstr("timeout"));
-  EXPECT_THAT(Parse({"--timeout", "0"}).status().message(), HasSubstr("--timeout must"));
+  EXPECT_EQ(Parse({"--timeout", "0"}).status().message(),
+            "--timeout 0: must be more than 0 and at most 86400 seconds");
+  EXPECT_EQ(Parse({"--timeout", "86401"}).status().message(),
+            "--timeout 86401: must be more than 0 and at most 86400 seconds");
+  EXPECT_EQ(Parse({"--timeout", "soon"}).status().message(),
+            "--timeout 'soon': not a number of seconds");
+  EXPECT_TRUE(Parse({"--timeout", "86400"}).ok());
   EXPECT_THAT(Parse({"--socket"}).status().message(), HasSubstr("socket"));
   // No prefix guessing: "--js" is not --json.
   EXPECT_FALSE(Parse({"--js"}).ok());
+}
+
+bool Json(std::vector<const char*> args) {
+  args.insert(args.begin(), "hbacli");
+  return JsonRequested(static_cast<int>(args.size()), args.data());
+}
+
+// An option error is reported as JSON when JSON was asked for, however the
+// command line is broken.
+TEST(OptionsTest, JsonIsRecognisedInBrokenCommandLines) {
+  EXPECT_TRUE(Json({"--timeout", "0", "--json", "/c0", "show"}));
+  EXPECT_TRUE(Json({"--bogus", "/c0", "show", "J"}));
+  EXPECT_TRUE(Json({"/c0", "show", "J", "--timeout", "soon"}));
+  EXPECT_TRUE(Json({"/c0", "show", "--json", "--socket"}));  // --socket lacks its value
+  EXPECT_FALSE(Json({"--timeout", "0", "/c0", "show"}));
+  EXPECT_FALSE(Json({"--socket", "J", "/c0", "show"}));  // J is the socket's path
+  EXPECT_FALSE(Json({"/c0", "show", "--socket"}));
 }
 
 }  // namespace

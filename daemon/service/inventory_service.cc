@@ -6,6 +6,7 @@
 #include "daemon/service/convert.h"
 #include "daemon/service/lookup.h"
 #include "daemon/service/unary_call.h"
+#include "daemon/service/validate.h"
 
 namespace hbamgr::service {
 
@@ -61,7 +62,11 @@ grpc::ServerUnaryReactor* InventoryService::ListDrives(grpc::CallbackServerConte
       env_, ctx, Privilege::kRead, nullptr, [request, response](UnaryCall& call) -> absl::Status {
         auto adapter = call.env().FindAdapter(request->adapter());
         if (!adapter.ok()) return adapter.status();
-        auto drives = call.MgmtFor(**adapter).ListDrives();
+        if (request->has_enclosure()) {
+          if (absl::Status s = CheckId16("enclosure", request->enclosure()); !s.ok()) return s;
+        }
+        adapter::Mgmt mgmt = call.MgmtFor(**adapter);
+        auto drives = mgmt.ListDrives();
         if (!drives.ok()) return drives.status();
         std::sort(drives->begin(), drives->end(), [](const auto& a, const auto& b) {
           return std::pair(a.encl_id, a.slot) < std::pair(b.encl_id, b.slot);
@@ -71,6 +76,17 @@ grpc::ServerUnaryReactor* InventoryService::ListDrives(grpc::CallbackServerConte
           v1::Drive* out = response->add_drives();
           FillDrive(pd, out);
           out->set_adapter(request->adapter());
+        }
+        if (request->has_enclosure() && response->drives().empty()) {
+          // No drives: an empty enclosure, or none at all (NOT_FOUND, as
+          // every missing object).
+          auto enclosures = mgmt.ListEnclosures();
+          if (!enclosures.ok()) return enclosures.status();
+          if (std::none_of(enclosures->begin(), enclosures->end(),
+                           [&](const auto& e) { return e.encl_id == request->enclosure(); })) {
+            return absl::NotFoundError(
+                absl::StrCat("no enclosure /", (*adapter)->name(), "/e", request->enclosure()));
+          }
         }
         return absl::OkStatus();
       });
