@@ -6,6 +6,14 @@
 // The passthrough queue keeps its requests across a reset (EAGAIN retried)
 // and subscriptions keep going: the event ring survives the reset and any
 // gap is backfilled from the firmware log.
+//
+// The firmware delivers an event only while a status-read buffer is posted,
+// and logs every one; so no event waits for a later one, the loop also asks
+// the firmware log for its newest seq (EventIngestor::CatchUp) without being
+// woken: right after a gap, after a reset, after each batch read (at most
+// every min_check_spacing), every pending_check while events may be pending
+// (within pending_window of the last event seen), and every idle_check
+// otherwise.
 #ifndef HBAMGR_DAEMON_ADAPTER_ADAPTER_H_
 #define HBAMGR_DAEMON_ADAPTER_ADAPTER_H_
 
@@ -39,6 +47,15 @@ struct AdapterOptions {
   size_t max_queued_bytes = size_t{32} << 20;  // PassthruSerializer::Options
   // The loop wakes at least this often to check the state and beat.
   absl::Duration poll_interval = absl::Milliseconds(200);
+  // Firmware log checks: the least time between two of them after batches,
+  // how often while events may be pending, for how long after the last event
+  // seen, and how often when idle.
+  absl::Duration min_check_spacing = absl::Milliseconds(5);
+  absl::Duration pending_check = absl::Milliseconds(50);
+  absl::Duration pending_window = absl::Seconds(2);
+  absl::Duration idle_check = absl::Seconds(5);
+  // After a failed check (store or firmware error) the next one waits this.
+  absl::Duration retry_after_error = absl::Seconds(1);
 };
 
 class Adapter {
@@ -57,10 +74,14 @@ class Adapter {
   Adapter& operator=(const Adapter&) = delete;
 
   // Reads the state, backfills events missed since the last run and starts
-  // the event loop.
+  // the event loop.  A failed backfill is logged and retried by the loop.
   absl::Status Start();
-  // Stops the loop, then answers queued passthrough UNAVAILABLE and waits
-  // for the running command.  Idempotent.
+  // Makes the loop end soon (event ingestion stops between two commands);
+  // passthrough keeps being served until Stop().  Idempotent.
+  void RequestStop();
+  // RequestStop(), answers queued passthrough UNAVAILABLE, waits for the
+  // running command (bounded by its timeout) and joins the loop.
+  // Idempotent.
   void Stop();
 
   uint32_t index() const { return options_.index; }
@@ -82,10 +103,10 @@ class Adapter {
   void Loop();
   // GET_INFO; reports a serving change.
   void CheckState(const char* why);
-  // After a reset the adapter is LIVE again: reads the firmware log for what
-  // it logged while no status-read buffer was posted (CTRL_RESET_DONE
-  // among them), which no live record would otherwise announce.
-  void CatchUpAfterReset();
+  // Reads the firmware log when a check is due (see the class comment).
+  void CheckLog(absl::Time now);
+  // Logs an ingestion error, the same message at most once a minute.
+  void LogIngestError(const char* what, const absl::Status& status);
 
   const AdapterOptions options_;
   const std::string name_;
@@ -102,7 +123,15 @@ class Adapter {
   std::atomic<uint32_t> max_transfer_{0};  // as of the last GET_INFO
   std::atomic<int64_t> last_beat_ns_{0};
   std::atomic<bool> removed_{false};
-  uint32_t caught_up_resets_ = 0;  // reset_count_ the event log was read after; loop only
+  std::atomic<bool> stopping_{false};
+  // Loop only:
+  uint32_t caught_up_resets_ = 0;  // reset_count_ the event log was read after
+  absl::Time log_check_due_ = absl::InfinitePast();
+  absl::Time last_log_check_ = absl::InfinitePast();
+  absl::Time pending_until_ = absl::InfinitePast();   // events may be pending until then
+  absl::Time drain_retry_at_ = absl::InfinitePast();  // the event fd is polled from then
+  std::string last_error_;
+  absl::Time last_error_logged_ = absl::InfinitePast();
 
   int wake_fd_ = -1;  // eventfd: Stop() wakes the loop
   std::thread loop_;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -12,8 +11,10 @@
 namespace hbamgr::adapter {
 namespace {
 
-constexpr absl::Duration kBackfillDeadline = absl::Seconds(30);
-constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
+// Start() calls CatchUp() at most this often: a full log takes one call.
+constexpr int kMaxStartCalls = 4;
+// Records read from the ring per transport call.
+constexpr size_t kDrainChunk = 64;
 
 PassthruCommand EvtlogCommand(uint32_t opcode, uint32_t data_len) {
   PassthruCommand command;
@@ -37,155 +38,277 @@ PassthruCommand EvtlogGet(uint64_t start_seq) {
   return command;
 }
 
+absl::Status FirmwareFailed(const PassthruResult& result, const std::string& what) {
+  if (!result.status.ok()) {
+    return absl::Status(result.status.code(), absl::StrCat(what, ": ", result.status.message()));
+  }
+  return absl::InternalError(
+      absl::StrCat(what, " failed: firmware status ", result.command.pt.status));
+}
+
 }  // namespace
 
 EventIngestor::EventIngestor(uint32_t adapter, transport::Transport* transport,
-                             PassthruSerializer* serializer, store::Store* store, Publish publish)
+                             PassthruSerializer* serializer, store::Store* store, Publish publish,
+                             sys::Logger* logger)
     : adapter_(adapter),
       transport_(transport),
       serializer_(serializer),
       store_(store),
-      publish_(std::move(publish)) {}
+      publish_(std::move(publish)),
+      logger_(logger) {}
 
-absl::StatusOr<store::EventLog> EventIngestor::AttachLog(uint64_t last) {
-  PassthruResult result =
-      serializer_->Run(kClient, absl::Now() + kBackfillDeadline,
-                       EvtlogCommand(HBAMGR_MGMT_EVTLOG_INFO, sizeof(hbamgr_evtlog_info)));
-  if (!result.status.ok()) return result.status;
-  if (result.command.pt.status != HBAMGR_ST_OK) {
-    return absl::InternalError(
-        absl::StrCat("EVTLOG_INFO failed: firmware status ", result.command.pt.status));
-  }
-  hbamgr_evtlog_info info;
-  std::memcpy(&info, result.command.data.data(), sizeof(info));
-
-  absl::StatusOr<std::optional<store::EventLog>> known =
-      store_->FindEventLog(adapter_, info.log_id);
-  if (!known.ok()) return known.status();
-  if (*known) return **known;
-  absl::StatusOr<std::optional<store::EventLog>> previous =
-      store_->FindEventLog(adapter_, std::nullopt);
-  if (!previous.ok()) return previous.status();
-  store::EventLog log{.log_id = info.log_id};
-  if (*previous || info.newest_seq < last) {
-    // A new log: its records come after everything stored.
-    log.seq_base = std::max(last, *previous ? (*previous)->seq_base : 0);
-  }
-  // Otherwise the stored events (if any) came from this log before logs
-  // were recorded (schema version 2): seq_base 0 keeps reading after them.
-  if (absl::Status s = store_->AddEventLog(adapter_, log); !s.ok()) return s;
-  return log;
-}
-
-absl::Status EventIngestor::Start() {
-  absl::StatusOr<uint64_t> last = store_->LastEventSeq(adapter_);
-  if (!last.ok()) return last.status();
-  absl::StatusOr<store::EventLog> log = AttachLog(*last);
-  if (!log.ok()) return log.status();
-  const uint64_t last_fw = log->LastFirmwareSeq(*last);
-  seq_base_ = log->seq_base;
-  {
-    absl::MutexLock lock(&stats_mu_);
-    stats_.log_id = log->log_id;
-    stats_.seq_base = log->seq_base;
-    stats_.next_seq = last_fw == 0 ? 0 : last_fw + 1;
-  }
-  return Backfill(kNoLimit);
-}
-
-absl::Status EventIngestor::Drain() {
-  std::array<hbamgr_event, 64> records;
-  for (;;) {
-    absl::StatusOr<size_t> n = transport_->ReadEvents(records);
-    if (!n.ok()) return n.status();
-    if (*n == 0) break;
-    for (size_t i = 0; i < *n; ++i) {
-      const hbamgr_event& ev = records[i];
-      uint64_t next = stats().next_seq;
-      if (ev.type == HBAMGR_EVT_TYPE_OVERFLOW) {
-        // The ring dropped records: everything the log has from next on.
-        {
-          absl::MutexLock lock(&stats_mu_);
-          ++stats_.gaps;
-        }
-        if (absl::Status s = Flush(); !s.ok()) return s;
-        if (absl::Status s = Backfill(kNoLimit); !s.ok()) return s;
-        continue;
-      }
-      if (next != 0 && ev.seq < next) {
-        absl::MutexLock lock(&stats_mu_);
-        ++stats_.duplicates;
-        continue;
-      }
-      if (next != 0 && ev.seq > next) {
-        {
-          absl::MutexLock lock(&stats_mu_);
-          ++stats_.gaps;
-        }
-        if (absl::Status s = Flush(); !s.ok()) return s;
-        if (absl::Status s = Backfill(ev.seq - 1); !s.ok()) return s;
-        if (ev.seq < stats().next_seq) continue;  // backfill went past it
-      }
-      Accept(ev, /*backfilled=*/false);
-    }
-    if (absl::Status s = Flush(); !s.ok()) return s;
-  }
+absl::Status EventIngestor::Stopped() const {
+  if (stopping_) return absl::CancelledError("event ingestion stopped: daemon shutting down");
   return absl::OkStatus();
 }
 
-absl::Status EventIngestor::CatchUp() {
-  if (absl::Status s = Flush(); !s.ok()) return s;
-  return Backfill(kNoLimit);
+absl::StatusOr<hbamgr_evtlog_info> EventIngestor::LogInfo() {
+  PassthruResult result =
+      serializer_->Run(kClient, absl::Now() + kCommandDeadline,
+                       EvtlogCommand(HBAMGR_MGMT_EVTLOG_INFO, sizeof(hbamgr_evtlog_info)));
+  if (!result.status.ok() || result.command.pt.status != HBAMGR_ST_OK) {
+    return FirmwareFailed(result, "EVTLOG_INFO");
+  }
+  hbamgr_evtlog_info info;
+  std::memcpy(&info, result.command.data.data(), sizeof(info));
+  {
+    absl::MutexLock lock(&stats_mu_);
+    ++stats_.log_checks;
+    stats_.log_newest_seq = info.newest_seq;
+  }
+  return info;
 }
 
-absl::Status EventIngestor::Backfill(uint64_t last) {
-  for (;;) {
-    uint64_t next = stats().next_seq;
-    if (next != 0 && next > last) return absl::OkStatus();
-    PassthruResult result =
-        serializer_->Run(kClient, absl::Now() + kBackfillDeadline, EvtlogGet(next == 0 ? 1 : next));
-    if (!result.status.ok()) return result.status;
-    const hbamgr_passthru& pt = result.command.pt;
-    if (pt.status != HBAMGR_ST_OK) {
-      return absl::InternalError(
-          absl::StrCat("EVTLOG_GET from seq ", next, " failed: firmware status ", pt.status));
+absl::StatusOr<std::vector<hbamgr_event>> EventIngestor::Fetch(uint64_t start_seq) {
+  const std::string what = absl::StrCat("EVTLOG_GET from seq ", start_seq);
+  PassthruResult result =
+      serializer_->Run(kClient, absl::Now() + kCommandDeadline, EvtlogGet(start_seq));
+  const hbamgr_passthru& pt = result.command.pt;
+  if (!result.status.ok() || pt.status != HBAMGR_ST_OK) return FirmwareFailed(result, what);
+  if (pt.result > kBackfillBatch) {
+    return absl::DataLossError(absl::StrCat(what, ": the firmware returned ", pt.result,
+                                            " records, more than the ", kBackfillBatch, " asked"));
+  }
+  std::vector<hbamgr_event> records(pt.result);
+  std::memcpy(records.data(), result.command.data.data(), records.size() * sizeof(hbamgr_event));
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].type != HBAMGR_EVT_TYPE_RECORD) {
+      return absl::DataLossError(
+          absl::StrCat(what, ": record ", i, " has type ", records[i].type, ", not a record"));
     }
-    const uint32_t n = pt.result;
-    const auto* records = reinterpret_cast<const hbamgr_event*>(result.command.data.data());
-    for (uint32_t i = 0; i < n; ++i) {
+    if (i > 0 && records[i].seq <= records[i - 1].seq) {
+      return absl::DataLossError(absl::StrCat(what, ": record ", i, " has seq ", records[i].seq,
+                                              " after seq ", records[i - 1].seq));
+    }
+  }
+  return records;
+}
+
+absl::Status EventIngestor::Attach(const hbamgr_evtlog_info& info) {
+  absl::StatusOr<uint64_t> last = store_->LastEventSeq(adapter_);
+  if (!last.ok()) return last.status();
+  absl::StatusOr<std::optional<store::EventLog>> known =
+      store_->FindEventLog(adapter_, info.log_id);
+  if (!known.ok()) return known.status();
+  store::EventLog log{.log_id = info.log_id};
+  if (*known) {
+    log = **known;
+  } else {
+    absl::StatusOr<std::optional<store::EventLog>> previous =
+        store_->FindEventLog(adapter_, std::nullopt);
+    if (!previous.ok()) return previous.status();
+    if (*previous || info.newest_seq < *last) {
+      // A new log: its records come after everything stored.
+      log.seq_base = std::max(*last, *previous ? (*previous)->seq_base : 0);
+    }
+    // Otherwise the stored events (if any) came from this log before logs
+    // were recorded (schema version 2): seq_base 0 keeps reading after them.
+    if (absl::Status s = store_->AddEventLog(adapter_, log); !s.ok()) return s;
+  }
+  const uint64_t last_fw = log.LastFirmwareSeq(*last);
+  log_id_ = log.log_id;
+  seq_base_ = log.seq_base;
+  // With events of this adapter stored, every seq of this log is expected
+  // (a log starts at 1), and so is every seq of a log still empty; a log
+  // met with an empty store is read from its oldest record.
+  next_seq_ = last_fw != 0 ? last_fw + 1 : (*last != 0 || info.newest_seq == 0 ? 1 : 0);
+  attached_ = true;
+  absl::MutexLock lock(&stats_mu_);
+  stats_.log_id = log_id_;
+  stats_.seq_base = seq_base_;
+  stats_.next_seq = next_seq_;
+  return absl::OkStatus();
+}
+
+absl::Status EventIngestor::Start() {
+  for (int i = 0; i < kMaxStartCalls; ++i) {
+    absl::StatusOr<bool> more = CatchUp();
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
+  }
+  return absl::OkStatus();  // the event loop goes on with the rest
+}
+
+absl::StatusOr<EventIngestor::Drained> EventIngestor::Drain() {
+  std::array<hbamgr_event, kDrainChunk> records;
+  Drained out;
+  bool& need_log = out.need_log;
+  while (out.records < kMaxDrainRecords) {
+    if (absl::Status s = Stopped(); !s.ok()) return s;
+    absl::StatusOr<size_t> n = transport_->ReadEvents(records);
+    if (!n.ok()) return n.status();
+    if (*n == 0) return out;
+    out.records += *n;
+    uint64_t duplicates = 0;
+    for (size_t i = 0; i < *n; ++i) {
       const hbamgr_event& ev = records[i];
-      uint64_t expected = stats().next_seq;
-      if (expected != 0 && ev.seq < expected) continue;
-      if (ev.seq > last) break;
-      Accept(ev, /*backfilled=*/true);
+      if (ev.type == HBAMGR_EVT_TYPE_RECORD && next_seq_ != 0 && ev.seq == next_seq_) {
+        Accept(ev, /*backfilled=*/false);
+      } else if (ev.type == HBAMGR_EVT_TYPE_RECORD && next_seq_ != 0 && ev.seq < next_seq_) {
+        ++duplicates;
+      } else {
+        // An overflow record, a seq beyond the next one, or no seq known yet:
+        // the log has what the ring does not.  Later records of this read
+        // are in the log too.
+        if (!need_log) {
+          absl::MutexLock lock(&stats_mu_);
+          ++stats_.gaps;
+        }
+        need_log = true;
+      }
+    }
+    if (duplicates != 0) {
+      absl::MutexLock lock(&stats_mu_);
+      stats_.duplicates += duplicates;
     }
     if (absl::Status s = Flush(); !s.ok()) return s;
-    if (n < kBackfillBatch) return absl::OkStatus();  // reached the newest
   }
+  need_log = true;  // more queued than one call takes: the log has them all
+  return out;
+}
+
+absl::StatusOr<bool> EventIngestor::CatchUp() {
+  if (absl::Status s = Stopped(); !s.ok()) return s;
+  if (absl::Status s = Flush(); !s.ok()) return s;
+  absl::StatusOr<hbamgr_evtlog_info> info = LogInfo();
+  if (!info.ok()) return info.status();
+  if (!attached_ || info->log_id != log_id_) {
+    if (absl::Status s = Attach(*info); !s.ok()) return s;
+  }
+  if (next_seq_ > info->newest_seq + 1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("firmware event log ", log_id_, " reports newest seq ", info->newest_seq,
+                     " but seq ", next_seq_ - 1, " of it is stored"));
+  }
+  if (info->newest_seq == 0 || info->newest_seq < next_seq_) return false;  // nothing new
+  if (next_seq_ != 0 && info->oldest_seq > next_seq_) {
+    RecordLoss(next_seq_, info->oldest_seq - 1, "overwritten in the firmware log");
+  }
+  // Stores what was accepted before returning `more`.
+  auto done = [this](bool more) -> absl::StatusOr<bool> {
+    if (absl::Status s = Flush(); !s.ok()) return s;
+    return more;
+  };
+  for (int fetch = 0; fetch < kMaxFetchesPerCall; ++fetch) {
+    if (absl::Status s = Stopped(); !s.ok()) return s;
+    const uint64_t before = next_seq_;
+    absl::StatusOr<std::vector<hbamgr_event>> records = Fetch(before == 0 ? 1 : before);
+    if (!records.ok()) return records.status();
+    if (records->empty()) {
+      if (before == 0 || before > info->newest_seq) return done(false);  // reached the newest
+      // The log said it held `before`: overwritten since?
+      info = LogInfo();
+      if (!info.ok()) return info.status();
+      if (info->log_id != log_id_ || info->oldest_seq <= before) {
+        return absl::DataLossError(absl::StrCat(
+            "firmware event log ", log_id_, " holds seqs ", info->oldest_seq, "..",
+            info->newest_seq, " but EVTLOG_GET from seq ", before, " returned no record"));
+      }
+      RecordLoss(before, info->oldest_seq - 1, "overwritten in the firmware log");
+      continue;
+    }
+    for (const hbamgr_event& ev : *records) {
+      if (next_seq_ != 0 && ev.seq < next_seq_) continue;
+      if (next_seq_ != 0 && ev.seq > next_seq_) {
+        RecordLoss(next_seq_, ev.seq - 1, "overwritten in the firmware log");
+      }
+      Accept(ev, /*backfilled=*/true);
+    }
+    if (next_seq_ == before) {
+      return absl::DataLossError(
+          absl::StrCat("firmware EVTLOG_GET from seq ", before, " returned only older records"));
+    }
+    if (absl::Status s = Flush(); !s.ok()) return s;
+    if (records->size() < kBackfillBatch) return false;  // reached the newest
+  }
+  return done(true);
 }
 
 void EventIngestor::Accept(const hbamgr_event& ev, bool backfilled) {
-  absl::MutexLock lock(&stats_mu_);
-  if (stats_.next_seq != 0 && ev.seq > stats_.next_seq) {
-    stats_.lost += ev.seq - stats_.next_seq;  // overwritten in the log
-  }
-  stats_.next_seq = ev.seq + 1;
-  if (backfilled) ++stats_.backfilled;
+  if (pending_.empty()) pending_first_seq_ = ev.seq;
   store::EventRow row = store::EventRow::FromUapi(adapter_, ev);
   row.seq += seq_base_;
   pending_.push_back(std::move(row));
+  next_seq_ = ev.seq + 1;
+  if (backfilled) ++pending_backfilled_;
+}
+
+void EventIngestor::RecordLoss(uint64_t first, uint64_t last, const char* why) {
+  const uint64_t count = last - first + 1;
+  if (pending_.empty()) pending_first_seq_ = first;
+  store::EventRow row;
+  row.adapter = adapter_;
+  row.seq = first + seq_base_;
+  row.timestamp_ns = static_cast<uint64_t>(absl::GetCurrentTimeNanos());
+  row.type = HBAMGR_EVT_TYPE_RECORD;
+  row.event_class = HBAMGR_EVC_CTRL;
+  row.severity = HBAMGR_SEV_WARNING;
+  row.code = HBAMGR_EVT_HOST_EVENTS_LOST;
+  row.encl_id = row.slot = row.pd_id = row.vd_id = HBAMGR_ID_NONE;
+  row.arg0 = static_cast<uint32_t>(count);
+  row.arg1 = static_cast<uint32_t>(count >> 32);
+  row.description = count == 1
+                        ? absl::StrCat("event ", row.seq, " lost: ", why)
+                        : absl::StrCat("events ", row.seq, "-", last + seq_base_, " lost: ", why);
+  pending_.push_back(std::move(row));
+  pending_lost_ += count;
+  ++pending_loss_records_;
+  next_seq_ = last + 1;
 }
 
 absl::Status EventIngestor::Flush() {
   if (pending_.empty()) return absl::OkStatus();
   absl::StatusOr<size_t> added = store_->AddEvents(pending_);
-  if (!added.ok()) return added.status();
+  if (!added.ok()) {
+    // Nothing of it counts; the next call reads it from the log again.
+    next_seq_ = pending_first_seq_;
+    pending_.clear();
+    pending_backfilled_ = pending_lost_ = pending_loss_records_ = 0;
+    absl::MutexLock lock(&stats_mu_);
+    ++stats_.store_failures;
+    return added.status();
+  }
   {
     absl::MutexLock lock(&stats_mu_);
     stats_.stored += *added;
+    stats_.backfilled += pending_backfilled_;
+    stats_.lost += pending_lost_;
+    stats_.loss_records += pending_loss_records_;
+    stats_.next_seq = next_seq_;
+  }
+  if (logger_ != nullptr && pending_loss_records_ != 0) {
+    for (const store::EventRow& row : pending_) {
+      if (row.code != HBAMGR_EVT_HOST_EVENTS_LOST) continue;
+      logger_->Log(sys::LogLevel::kWarning, row.description,
+                   {{"ADAPTER_INDEX", absl::StrCat(adapter_)},
+                    {"FIRST_LOST_SEQ", absl::StrCat(row.seq)},
+                    {"LOST", absl::StrCat(uint64_t{row.arg0} | uint64_t{row.arg1} << 32)}});
+    }
   }
   if (publish_) publish_(pending_);
   pending_.clear();
+  pending_backfilled_ = pending_lost_ = pending_loss_records_ = 0;
   return absl::OkStatus();
 }
 

@@ -1,43 +1,68 @@
-// Event ingestion for one adapter: reads the records the driver queued for
-// the daemon's open file, detects sequence gaps (an overflow record, or a
-// seq beyond the next expected one) and backfills them from the firmware
-// event log (HBAMGR_MGMT_EVTLOG_GET), so that the store holds every seq
-// exactly once and in order.  Firmware seqs only compare within one log
-// (EVTLOG_INFO log_id; hbamgr.ko starts a new log at seq 1 on every module
-// load): each log gets a seq_base in the store, and a record is stored as
-// firmware seq + seq_base, after every record of the logs before it.  Stored rows are then
-// published (fan-out to subscribers): store first, so a subscriber that reads the store and then
-// follows the live feed misses nothing.
+// Event ingestion for one adapter.  The firmware event log
+// (HBAMGR_MGMT_EVTLOG_INFO / EVTLOG_GET) is the source of truth; the records
+// the driver queues for the daemon's open file are the fast path.  A queued
+// record is stored when it is the next seq expected; anything else (an
+// overflow record, a seq beyond the next one) only tells that the log must be
+// read, and CatchUp() reads it from the next seq expected up to its newest
+// record.  So the store holds every seq exactly once and in order, or, where
+// the log no longer held a seq when the daemon came to read it, one
+// HBAMGR_EVT_HOST_EVENTS_LOST record at the first lost seq carrying how many
+// were lost (counted in IngestStats::lost and logged).
+//
+// Every call is bounded: CatchUp() fetches at most kMaxFetchesPerCall
+// batches, Drain() reads at most kMaxDrainRecords, and a firmware answer that
+// makes no progress (records older than asked, a log that says it holds seqs
+// it does not return) ends the call with an error instead of a retry.  So
+// every path makes progress, records a loss or returns.
+//
+// Firmware seqs only compare within one log (EVTLOG_INFO log_id; hbamgr.ko
+// starts a new log at seq 1 on every module load): each log gets a seq_base
+// in the store, and a record is stored as firmware seq + seq_base, after
+// every record of the logs before it.  Stored rows are then published (fan-out
+// to subscribers): store first, so a subscriber that reads the store and then
+// follows the live feed misses nothing.  Nothing is published or counted
+// until the store committed it; when a store write fails the rows are
+// dropped from memory and read again from the firmware log on the next call
+// (memory stays bounded by one batch).
 #ifndef HBAMGR_DAEMON_ADAPTER_EVENT_INGESTOR_H_
 #define HBAMGR_DAEMON_ADAPTER_EVENT_INGESTOR_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "daemon/adapter/passthru_serializer.h"
 #include "daemon/store/store.h"
+#include "daemon/sys/log.h"
 #include "daemon/transport/transport.h"
 
 namespace hbamgr::adapter {
 
 struct IngestStats {
-  uint64_t log_id = 0;      // the firmware log being read
-  uint64_t seq_base = 0;    // its records are stored as seq + seq_base
-  uint64_t next_seq = 0;    // next firmware seq expected (0: none seen yet)
-  uint64_t stored = 0;      // rows added to the store
-  uint64_t duplicates = 0;  // records already stored (seq below next_seq)
-  uint64_t gaps = 0;        // overflow records and seq jumps seen
-  uint64_t backfilled = 0;  // rows that came from the firmware event log
-  uint64_t lost = 0;        // seqs the event log no longer held
+  uint64_t log_id = 0;          // the firmware log being read
+  uint64_t seq_base = 0;        // its records are stored as seq + seq_base
+  uint64_t next_seq = 0;        // next firmware seq to store (0: none seen yet)
+  uint64_t log_newest_seq = 0;  // newest firmware seq the log reported
+  uint64_t stored = 0;          // rows added to the store (loss records included)
+  uint64_t duplicates = 0;      // queued records already stored
+  uint64_t gaps = 0;            // overflow records and seq jumps seen
+  uint64_t backfilled = 0;      // rows that came from the firmware event log
+  uint64_t lost = 0;            // seqs the event log no longer held
+  uint64_t loss_records = 0;    // HOST_EVENTS_LOST rows stored
+  uint64_t store_failures = 0;  // batches the store refused (read again later)
+  uint64_t log_checks = 0;      // EVTLOG_INFO calls
 };
 
-// Not thread-safe except stats(): Start() and Drain() run on the adapter's
-// event loop.
+// Not thread-safe except stats() and RequestStop(): the other calls run on
+// the adapter's event loop.
 class EventIngestor {
  public:
   using Publish = std::function<void(std::span<const store::EventRow>)>;
@@ -46,42 +71,78 @@ class EventIngestor {
   static constexpr char kClient[] = "daemon:events";
   // Records per EVTLOG_GET.
   static constexpr uint32_t kBackfillBatch = 128;
+  // EVTLOG_GETs per CatchUp() call (more than a 1024-record log needs).
+  static constexpr int kMaxFetchesPerCall = 16;
+  // Queued records read per Drain() call.
+  static constexpr size_t kMaxDrainRecords = 4096;
+  // Deadline of one EVTLOG command, queueing and EAGAIN retries included.
+  static constexpr absl::Duration kCommandDeadline = absl::Seconds(10);
 
+  // `logger` (may be null) gets a warning for every loss stored.
   EventIngestor(uint32_t adapter, transport::Transport* transport, PassthruSerializer* serializer,
-                store::Store* store, Publish publish);
+                store::Store* store, Publish publish, sys::Logger* logger = nullptr);
 
-  // Continues from the store's last seq of this adapter: backfills from it
-  // up to the newest record of the firmware log.  A log the store has not
-  // seen (an empty store, a new log) is read from its oldest record.
+  // Finds the firmware's log in the store (recording it when new) and
+  // continues from the store's last seq of this adapter: CatchUp() until the
+  // log's newest record.  A log the store has not seen is read from its
+  // oldest record when the store has no event of this adapter, from seq 1
+  // otherwise.
   absl::Status Start();
 
-  // Reads and ingests every queued record.  NOT_FOUND once the adapter is
-  // removed.
-  absl::Status Drain();
+  struct Drained {
+    size_t records = 0;     // read from the ring
+    bool need_log = false;  // the firmware log must be read (CatchUp)
+  };
+  // Reads and ingests queued records (at most kMaxDrainRecords).  The log
+  // must be read after a gap, an overflow, or more records queued than one
+  // call takes.  NOT_FOUND once the adapter is removed.
+  absl::StatusOr<Drained> Drain();
 
-  // Ingests whatever the firmware log holds beyond the last record taken.
-  absl::Status CatchUp();
+  // Asks the firmware log for its newest seq (EVTLOG_INFO) and ingests what
+  // it holds beyond the last record stored, in at most kMaxFetchesPerCall
+  // batches.  Returns whether more is left (the call's batch limit was
+  // reached while making progress).
+  absl::StatusOr<bool> CatchUp();
+
+  // Makes a running and every later call return CANCELLED between two
+  // commands (the daemon is shutting down).
+  void RequestStop() { stopping_ = true; }
 
   IngestStats stats() const;
 
  private:
-  // Ingests log records from next_seq_ through `last` (inclusive).
-  absl::Status Backfill(uint64_t last);
-  // Accepts `ev` as the next seq (counting what the log lost before it).
+  // Finds (or records) the firmware's current log described by `info` and
+  // sets next_seq_ from the store.
+  absl::Status Attach(const hbamgr_evtlog_info& info);
+  absl::StatusOr<hbamgr_evtlog_info> LogInfo();
+  absl::StatusOr<std::vector<hbamgr_event>> Fetch(uint64_t start_seq);
+  // Queues `ev` (the next seq) for the store.
   void Accept(const hbamgr_event& ev, bool backfilled);
+  // Queues one HOST_EVENTS_LOST row for firmware seqs first..last.
+  void RecordLoss(uint64_t first, uint64_t last, const char* why);
+  // Stores and publishes what was accepted.  On failure nothing of it
+  // counts: next_seq goes back to the first unstored seq.
   absl::Status Flush();
-  // Finds the firmware's current log in the store, recording it when new;
-  // `last` is the adapter's highest stored seq.
-  absl::StatusOr<store::EventLog> AttachLog(uint64_t last);
+  absl::Status Stopped() const;
 
   const uint32_t adapter_;
   transport::Transport* const transport_;
   PassthruSerializer* const serializer_;
   store::Store* const store_;
   const Publish publish_;
+  sys::Logger* const logger_;
+  std::atomic<bool> stopping_{false};
 
-  uint64_t seq_base_ = 0;                 // of the log being read
-  std::vector<store::EventRow> pending_;  // accepted, not yet stored
+  bool attached_ = false;  // log_id_/seq_base_ are known
+  uint64_t log_id_ = 0;
+  uint64_t seq_base_ = 0;
+  uint64_t next_seq_ = 0;  // firmware seq accepted next (pending included)
+  // Accepted, not yet stored, and what they will count once stored.
+  std::vector<store::EventRow> pending_;
+  uint64_t pending_first_seq_ = 0;  // firmware seq of pending_.front()
+  uint64_t pending_backfilled_ = 0;
+  uint64_t pending_lost_ = 0;
+  uint64_t pending_loss_records_ = 0;
 
   mutable absl::Mutex stats_mu_;  // protects stats_ only; a leaf lock
   IngestStats stats_ ABSL_GUARDED_BY(stats_mu_);

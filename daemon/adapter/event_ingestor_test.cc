@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <numeric>
 #include <string>
@@ -54,6 +55,27 @@ class EventIngestorTest : public ::testing::Test {
     unlink(path_.c_str());
     unlink((path_ + "-wal").c_str());
     unlink((path_ + "-shm").c_str());
+  }
+
+  // Drain(), expecting success; returns whether the log must be read.
+  bool DrainOk() {
+    absl::StatusOr<EventIngestor::Drained> drained = ingestor_->Drain();
+    EXPECT_TRUE(drained.ok()) << drained.status();
+    return drained.ok() && drained->need_log;
+  }
+  // CatchUp(), expecting success; returns whether more is left.
+  bool CatchUpOk() {
+    absl::StatusOr<bool> more = ingestor_->CatchUp();
+    EXPECT_TRUE(more.ok()) << more.status();
+    return more.ok() && *more;
+  }
+
+  std::vector<store::EventRow> StoredRows() {
+    store::EventQuery query;
+    query.adapter = kAdapter;
+    auto rows = store_->QueryEvents(query);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    return rows.ok() ? *rows : std::vector<store::EventRow>{};
   }
 
   std::vector<uint64_t> StoredSeqs() {
@@ -135,7 +157,7 @@ TEST_F(EventIngestorTest, ANewFirmwareLogIsStoredAfterEveryEarlierRecord) {
   EXPECT_EQ(ingestor_->stats().log_id, 2u);
   EXPECT_EQ(ingestor_->stats().seq_base, 10u);
   transport_.Emit(MakeEvent(6));
-  ASSERT_TRUE(ingestor_->Drain().ok());
+  EXPECT_FALSE(DrainOk());
   EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 16)));
   EXPECT_EQ(ingestor_->stats().duplicates, 0u);
   // Firmware seq 3 of the new log is stored seq 13, with its fields.
@@ -170,7 +192,7 @@ TEST_F(EventIngestorTest, ALogBehindAnUnrecordedStoreIsANewLog) {
 TEST_F(EventIngestorTest, LiveRecordsAlreadyBackfilledAreDuplicates) {
   for (uint64_t seq = 1; seq <= 3; ++seq) transport_.Emit(MakeEvent(seq));
   ASSERT_TRUE(ingestor_->Start().ok());
-  ASSERT_TRUE(ingestor_->Drain().ok());
+  EXPECT_FALSE(DrainOk());
   EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 3)));
   EXPECT_THAT(published_, ElementsAreArray(Range(1, 3)));
   EXPECT_EQ(ingestor_->stats().duplicates, 3u);
@@ -185,12 +207,15 @@ TEST_F(EventIngestorTest, SeqJumpIsBackfilledFromTheLogInOrder) {
   transport_.Log(MakeEvent(3));
   transport_.Log(MakeEvent(4));
   transport_.Emit(MakeEvent(5));
-  ASSERT_TRUE(ingestor_->Drain().ok());
+  // The ring's records up to the gap are stored; the rest come from the log.
+  EXPECT_TRUE(DrainOk());
+  EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 2)));
+  EXPECT_FALSE(CatchUpOk());
   EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 5)));
   EXPECT_THAT(published_, ElementsAreArray(Range(1, 5)));
   IngestStats stats = ingestor_->stats();
   EXPECT_EQ(stats.gaps, 1u);
-  EXPECT_EQ(stats.backfilled, 2u);
+  EXPECT_EQ(stats.backfilled, 3u);
   EXPECT_EQ(stats.lost, 0u);
   EXPECT_EQ(stats.next_seq, 6u);
 }
@@ -200,24 +225,28 @@ TEST_F(EventIngestorTest, SeqJumpIsBackfilledFromTheLogInOrder) {
 TEST_F(EventIngestorTest, CatchUpReadsWhatOnlyTheLogHas) {
   ASSERT_TRUE(ingestor_->Start().ok());
   transport_.Emit(MakeEvent(1));
-  ASSERT_TRUE(ingestor_->Drain().ok());
+  EXPECT_FALSE(DrainOk());
   transport_.Log(MakeEvent(2));
   transport_.Log(MakeEvent(3));
-  ASSERT_TRUE(ingestor_->Drain().ok());
+  EXPECT_FALSE(DrainOk());
   EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 1)));
-  ASSERT_TRUE(ingestor_->CatchUp().ok());
+  EXPECT_FALSE(CatchUpOk());
   EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 3)));
   EXPECT_THAT(published_, ElementsAreArray(Range(1, 3)));
   EXPECT_EQ(ingestor_->stats().next_seq, 4u);
-  // Nothing new: a no-op.
-  ASSERT_TRUE(ingestor_->CatchUp().ok());
+  EXPECT_EQ(ingestor_->stats().log_newest_seq, 3u);
+  // Nothing new: one EVTLOG_INFO and no EVTLOG_GET.
+  const size_t commands = transport_.started().size();
+  EXPECT_FALSE(CatchUpOk());
   EXPECT_THAT(published_, ElementsAreArray(Range(1, 3)));
+  ASSERT_EQ(transport_.started().size(), commands + 1);
+  EXPECT_EQ(transport_.started().back().opcode, HBAMGR_MGMT_EVTLOG_INFO);
 }
 
 TEST_F(EventIngestorTest, OverflowRecordIsBackfilledAndLaterRecordsDeduplicated) {
   ASSERT_TRUE(ingestor_->Start().ok());
   transport_.Emit(MakeEvent(1));
-  ASSERT_TRUE(ingestor_->Drain().ok());
+  EXPECT_FALSE(DrainOk());
   for (uint64_t seq = 2; seq <= 9; ++seq) transport_.Log(MakeEvent(seq));
   hbamgr_event overflow{};
   overflow.type = HBAMGR_EVT_TYPE_OVERFLOW;
@@ -227,26 +256,226 @@ TEST_F(EventIngestorTest, OverflowRecordIsBackfilledAndLaterRecordsDeduplicated)
   transport_.Deliver(MakeEvent(8));
   transport_.Deliver(MakeEvent(9));
   transport_.Emit(MakeEvent(10));
-  ASSERT_TRUE(ingestor_->Drain().ok());
+  EXPECT_TRUE(DrainOk());
+  EXPECT_FALSE(CatchUpOk());
   EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 10)));
   EXPECT_THAT(published_, ElementsAreArray(Range(1, 10)));
+  // Queued again after the log was read: duplicates.
+  transport_.Deliver(MakeEvent(10));
+  EXPECT_FALSE(DrainOk());
   IngestStats stats = ingestor_->stats();
   EXPECT_EQ(stats.gaps, 1u);
-  // 10 was logged before the overflow was read, so the backfill has 8..10.
-  EXPECT_EQ(stats.duplicates, 3u);
+  EXPECT_EQ(stats.duplicates, 1u);
   EXPECT_EQ(stats.lost, 0u);
 }
 
-TEST_F(EventIngestorTest, SeqsTheLogNoLongerHoldsAreCountedLost) {
+// Answers EVTLOG_INFO for log 1 holding oldest..newest (a firmware
+// answering nonsense).
+void AnswerInfo(hbamgr_passthru* pt, uint64_t oldest, uint64_t newest) {
+  hbamgr_evtlog_info info{};
+  info.oldest_seq = oldest;
+  info.newest_seq = newest;
+  info.capacity = 1024;
+  info.log_id = 1;
+  std::memcpy(reinterpret_cast<void*>(pt->data_ptr), &info, sizeof(info));
+}
+
+// The one row that stands for seqs first..last.
+void ExpectLossRecord(const store::EventRow& row, uint64_t first, uint64_t last) {
+  EXPECT_EQ(row.seq, first);
+  EXPECT_EQ(row.code, uint32_t{HBAMGR_EVT_HOST_EVENTS_LOST});
+  EXPECT_EQ(row.event_class, HBAMGR_EVC_CTRL);
+  EXPECT_EQ(row.severity, HBAMGR_SEV_WARNING);
+  EXPECT_EQ(row.pd_id, HBAMGR_ID_NONE);
+  EXPECT_EQ(uint64_t{row.arg0} | uint64_t{row.arg1} << 32, last - first + 1);
+  EXPECT_EQ(row.description,
+            absl::StrCat("events ", first, "-", last, " lost: overwritten in the firmware log"));
+}
+
+TEST_F(EventIngestorTest, SeqsTheLogNoLongerHoldsAreRecordedLost) {
   Store(1, 3);
   transport_.SetLogCapacity(5);
   for (uint64_t seq = 1; seq <= 20; ++seq) transport_.Log(MakeEvent(seq));  // keeps 16..20
   ASSERT_TRUE(ingestor_->Start().ok());
-  std::vector<uint64_t> expected = Range(1, 3);
+  std::vector<uint64_t> expected = Range(1, 4);
   for (uint64_t seq : Range(16, 20)) expected.push_back(seq);
   EXPECT_THAT(StoredSeqs(), ElementsAreArray(expected));
-  EXPECT_EQ(ingestor_->stats().lost, 12u);
-  EXPECT_EQ(ingestor_->stats().next_seq, 21u);
+  ExpectLossRecord(StoredRows()[3], 4, 15);
+  // Subscribers see the loss in order too.
+  EXPECT_THAT(published_,
+              ElementsAreArray(std::vector<uint64_t>(expected.begin() + 3, expected.end())));
+  IngestStats stats = ingestor_->stats();
+  EXPECT_EQ(stats.lost, 12u);
+  EXPECT_EQ(stats.loss_records, 1u);
+  EXPECT_EQ(stats.next_seq, 21u);
+}
+
+// The defect of issue 8: a queued record far behind the log (back-to-back
+// storms) made the backfill ask for seqs the log no longer held, get only
+// newer records, accept none and ask again, forever.  Now the loss is
+// recorded and ingestion goes on.
+TEST_F(EventIngestorTest, AGapOlderThanTheWholeLogIsRecordedLostAndNeverSpins) {
+  for (uint64_t seq = 1; seq <= 3; ++seq) transport_.Emit(MakeEvent(seq));
+  ASSERT_TRUE(ingestor_->Start().ok());
+  EXPECT_FALSE(DrainOk());  // duplicates of what Start read from the log
+  for (uint64_t seq = 4; seq <= 3000; ++seq) transport_.Log(MakeEvent(seq));  // keeps 1977..3000
+  transport_.Deliver(MakeEvent(10));                                          // queued long ago
+  EXPECT_TRUE(DrainOk());
+  EXPECT_FALSE(CatchUpOk());
+  std::vector<store::EventRow> rows = StoredRows();
+  ASSERT_EQ(rows.size(), 3u + 1u + 1024u);
+  ExpectLossRecord(rows[3], 4, 1976);
+  EXPECT_EQ(rows[4].seq, 1977u);
+  EXPECT_EQ(rows.back().seq, 3000u);
+  IngestStats stats = ingestor_->stats();
+  EXPECT_EQ(stats.lost, 1973u);
+  EXPECT_EQ(stats.next_seq, 3001u);
+  // Every stored seq plus every lost one is each firmware seq exactly once.
+  EXPECT_EQ(stats.stored + stats.lost - stats.loss_records, 3000u);
+}
+
+// A storm that overwrites the log while it is being read: the fetch returns
+// only records newer than asked, and what it skipped is recorded lost.
+TEST_F(EventIngestorTest, RecordsOverwrittenBetweenInfoAndFetchAreRecordedLost) {
+  ASSERT_TRUE(ingestor_->Start().ok());
+  transport_.SetLogCapacity(100);
+  for (uint64_t seq = 1; seq <= 50; ++seq) transport_.Log(MakeEvent(seq));
+  bool stormed = false;
+  transport_.SetEvtlogHandler([&](hbamgr_passthru* pt) {
+    if (pt->opcode == HBAMGR_MGMT_EVTLOG_GET && !stormed) {
+      stormed = true;  // EVTLOG_INFO saw 1..50; now 200 more arrive
+      for (uint64_t seq = 51; seq <= 250; ++seq) transport_.Log(MakeEvent(seq));
+    }
+    transport_.AnswerFromLog(pt);
+  });
+  ASSERT_TRUE(ingestor_->Start().ok());
+  ASSERT_TRUE(stormed);
+  std::vector<store::EventRow> rows = StoredRows();
+  ASSERT_EQ(rows.size(), 1u + 100u);
+  ExpectLossRecord(rows[0], 1, 150);
+  EXPECT_EQ(rows[1].seq, 151u);
+  EXPECT_EQ(rows.back().seq, 250u);
+}
+
+// A firmware that answers an empty EVTLOG_GET for seqs its EVTLOG_INFO said
+// it held: asked again, the log has moved on past them, so they are lost.
+TEST_F(EventIngestorTest, AnEmptyAnswerForHeldSeqsIsCheckedAgainstTheLog) {
+  ASSERT_TRUE(ingestor_->Start().ok());
+  transport_.Emit(MakeEvent(1));
+  EXPECT_FALSE(DrainOk());
+  int infos = 0;
+  transport_.SetEvtlogHandler([&](hbamgr_passthru* pt) {
+    if (pt->opcode == HBAMGR_MGMT_EVTLOG_INFO) {
+      return ++infos == 1 ? AnswerInfo(pt, 1, 50) : AnswerInfo(pt, 60, 80);
+    }
+    hbamgr_mbox_evtlog mbox;
+    std::memcpy(&mbox, pt->cdb, sizeof(mbox));
+    pt->result = 0;
+    if (mbox.start_seq < 60) return;
+    auto* out = reinterpret_cast<hbamgr_event*>(pt->data_ptr);
+    for (uint64_t seq = mbox.start_seq; seq <= 80; ++seq) out[pt->result++] = MakeEvent(seq);
+  });
+  EXPECT_FALSE(CatchUpOk());
+  std::vector<store::EventRow> rows = StoredRows();
+  ASSERT_EQ(rows.size(), 1u + 1u + 21u);
+  ExpectLossRecord(rows[1], 2, 59);
+  EXPECT_EQ(rows.back().seq, 80u);
+}
+
+// A firmware that answers nonsense ends the call with an error; it never
+// makes the ingestor loop.
+TEST_F(EventIngestorTest, ALogThatReturnsOnlyOlderRecordsIsAnErrorNotALoop) {
+  ASSERT_TRUE(ingestor_->Start().ok());
+  transport_.Emit(MakeEvent(1));
+  EXPECT_FALSE(DrainOk());
+  transport_.SetEvtlogHandler([](hbamgr_passthru* pt) {
+    if (pt->opcode == HBAMGR_MGMT_EVTLOG_INFO) return AnswerInfo(pt, 1, 500);
+    // Always seq 1, whatever was asked.
+    auto* out = reinterpret_cast<hbamgr_event*>(pt->data_ptr);
+    out[0] = MakeEvent(1);
+    pt->result = 1;
+  });
+  for (int call = 0; call < 3; ++call) {
+    const size_t commands = transport_.started().size();
+    absl::StatusOr<bool> more = ingestor_->CatchUp();
+    EXPECT_EQ(more.status().code(), absl::StatusCode::kDataLoss) << more.status();
+    EXPECT_EQ(transport_.started().size(), commands + 2);  // INFO + one GET
+  }
+  EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 1)));
+}
+
+TEST_F(EventIngestorTest, ALogThatHoldsWhatItDoesNotReturnIsAnErrorNotALoop) {
+  ASSERT_TRUE(ingestor_->Start().ok());
+  transport_.SetEvtlogHandler([](hbamgr_passthru* pt) {
+    if (pt->opcode == HBAMGR_MGMT_EVTLOG_INFO) return AnswerInfo(pt, 1, 500);
+    pt->result = 0;
+  });
+  const size_t commands = transport_.started().size();
+  absl::StatusOr<bool> more = ingestor_->CatchUp();
+  EXPECT_EQ(more.status().code(), absl::StatusCode::kDataLoss) << more.status();
+  EXPECT_LE(transport_.started().size(), commands + 3);
+  EXPECT_THAT(StoredSeqs(), ElementsAreArray(std::vector<uint64_t>{}));
+}
+
+TEST_F(EventIngestorTest, RecordsOutOfOrderInOneAnswerAreAnError) {
+  ASSERT_TRUE(ingestor_->Start().ok());
+  transport_.SetEvtlogHandler([](hbamgr_passthru* pt) {
+    if (pt->opcode == HBAMGR_MGMT_EVTLOG_INFO) return AnswerInfo(pt, 1, 3);
+    auto* out = reinterpret_cast<hbamgr_event*>(pt->data_ptr);
+    out[0] = MakeEvent(2);
+    out[1] = MakeEvent(1);
+    pt->result = 2;
+  });
+  EXPECT_EQ(ingestor_->CatchUp().status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(StoredSeqs().empty());
+}
+
+// A log that keeps growing faster than it is read: each call is bounded and
+// says more is left.
+TEST_F(EventIngestorTest, EachCallFetchesABoundedNumberOfBatches) {
+  ASSERT_TRUE(ingestor_->Start().ok());
+  transport_.SetLogCapacity(100000);
+  const uint64_t total = EventIngestor::kBackfillBatch * (EventIngestor::kMaxFetchesPerCall + 4);
+  for (uint64_t seq = 1; seq <= total; ++seq) transport_.Log(MakeEvent(seq));
+  const size_t commands = transport_.started().size();
+  EXPECT_TRUE(CatchUpOk());
+  EXPECT_EQ(transport_.started().size(), commands + 1 + EventIngestor::kMaxFetchesPerCall);
+  EXPECT_EQ(ingestor_->stats().next_seq,
+            EventIngestor::kBackfillBatch * EventIngestor::kMaxFetchesPerCall + 1);
+  EXPECT_FALSE(CatchUpOk());
+  EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, total)));
+}
+
+TEST_F(EventIngestorTest, StopEndsTheNextCall) {
+  ASSERT_TRUE(ingestor_->Start().ok());
+  transport_.Log(MakeEvent(1));
+  ingestor_->RequestStop();
+  EXPECT_EQ(ingestor_->CatchUp().status().code(), absl::StatusCode::kCancelled);
+  transport_.Deliver(MakeEvent(1));
+  EXPECT_EQ(ingestor_->Drain().status().code(), absl::StatusCode::kCancelled);
+  EXPECT_TRUE(StoredSeqs().empty());
+}
+
+// A new log appearing while the daemon runs (the firmware replaced its log):
+// its records are stored after everything stored, from its seq 1, with what
+// it no longer holds recorded lost.
+TEST_F(EventIngestorTest, ANewLogWhileRunningIsStoredAfterTheOldOne) {
+  for (uint64_t seq = 1; seq <= 5; ++seq) transport_.Log(MakeEvent(seq));
+  ASSERT_TRUE(ingestor_->Start().ok());
+  transport_.NewLog(7);
+  transport_.SetLogCapacity(3);
+  for (uint64_t seq = 1; seq <= 4; ++seq) transport_.Log(MakeEvent(seq));  // keeps 2..4
+  EXPECT_FALSE(CatchUpOk());
+  EXPECT_EQ(ingestor_->stats().log_id, 7u);
+  EXPECT_EQ(ingestor_->stats().seq_base, 5u);
+  std::vector<store::EventRow> rows = StoredRows();
+  ASSERT_EQ(rows.size(), 5u + 1u + 3u);
+  EXPECT_EQ(rows[5].seq, 6u);
+  EXPECT_EQ(rows[5].code, uint32_t{HBAMGR_EVT_HOST_EVENTS_LOST});
+  EXPECT_EQ(rows[5].arg0, 1u);
+  EXPECT_EQ(rows[6].seq, 7u);
+  EXPECT_EQ(rows[6].arg0, 2u);  // firmware seq 2 of the new log
+  EXPECT_EQ(rows.back().seq, 9u);
 }
 
 }  // namespace

@@ -55,10 +55,14 @@ absl::Status FakeTransport::Passthru(hbamgr_passthru* pt) {
     pt->status = HBAMGR_ST_OK;
     if (pt->type == HBAMGR_PT_MGMT &&
         (pt->opcode == HBAMGR_MGMT_EVTLOG_GET || pt->opcode == HBAMGR_MGMT_EVTLOG_INFO)) {
-      AnswerEvtlog(pt);
-      return absl::OkStatus();
+      if (!evtlog_handler_) {
+        AnswerEvtlog(pt);
+        return absl::OkStatus();
+      }
+      handler = evtlog_handler_;
+    } else {
+      handler = handler_;
     }
-    handler = handler_;
   }
   if (handler) handler(pt);
   return absl::OkStatus();
@@ -113,6 +117,16 @@ absl::StatusOr<size_t> FakeTransport::ReadEvents(std::span<hbamgr_event> out) {
 void FakeTransport::SetHandler(std::function<void(hbamgr_passthru*)> handler) {
   absl::MutexLock lock(&mu_);
   handler_ = std::move(handler);
+}
+
+void FakeTransport::SetEvtlogHandler(std::function<void(hbamgr_passthru*)> handler) {
+  absl::MutexLock lock(&mu_);
+  evtlog_handler_ = std::move(handler);
+}
+
+void FakeTransport::AnswerFromLog(hbamgr_passthru* pt) {
+  absl::MutexLock lock(&mu_);
+  AnswerEvtlog(pt);
 }
 
 void FakeTransport::CloseGate() {

@@ -36,6 +36,11 @@ class FakeTransport final : public transport::Transport {
   int event_fd() const override { return event_fd_; }
 
   void SetHandler(std::function<void(hbamgr_passthru*)> handler);
+  // Answers EVTLOG_INFO / EVTLOG_GET instead of the log (a firmware that
+  // answers nonsense); nullptr: the log answers again.
+  void SetEvtlogHandler(std::function<void(hbamgr_passthru*)> handler);
+  // Answers an EVTLOG command from the log (for an EVTLOG handler).
+  void AnswerFromLog(hbamgr_passthru* pt);
   void CloseGate();
   void OpenGate();
   void FailWithEagain(int times);
@@ -64,6 +69,7 @@ class FakeTransport final : public transport::Transport {
 
   mutable absl::Mutex mu_;  // protects everything below; a leaf lock
   std::function<void(hbamgr_passthru*)> handler_ ABSL_GUARDED_BY(mu_);
+  std::function<void(hbamgr_passthru*)> evtlog_handler_ ABSL_GUARDED_BY(mu_);
   bool gate_open_ ABSL_GUARDED_BY(mu_) = true;
   int eagain_left_ ABSL_GUARDED_BY(mu_) = 0;
   uint32_t state_ ABSL_GUARDED_BY(mu_) = HBAMGR_STATE_LIVE;

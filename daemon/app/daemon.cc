@@ -1,13 +1,16 @@
 #include "daemon/app/daemon.h"
 
 #include <poll.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "daemon/exporter/health_metrics.h"
 #include "daemon/server/tls.h"
@@ -23,7 +26,13 @@ namespace hbamgr::app {
 namespace {
 
 constexpr absl::Duration kTick = absl::Seconds(1);
+// Calls still running this long after SIGTERM are cancelled.
 constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
+// A shutdown not finished by then (a command stuck in the transport) ends
+// the process with kExitShutdownStuck: well inside systemd's TimeoutStopSec
+// (30 s), and the store is crash-safe (WAL).
+constexpr absl::Duration kShutdownDeadline = absl::Seconds(10);
+constexpr int kExitShutdownStuck = 3;
 constexpr absl::Duration kRetentionEvery = absl::Hours(1);
 // An adapter loop silent for longer is stuck: the watchdog stops pinging.
 constexpr absl::Duration kStuckAfter = absl::Seconds(10);
@@ -363,8 +372,19 @@ void Daemon::Tick() {
                static_cast<double>(stats.gaps));
     SetCounter(metrics_, "hbamgr_events_backfilled_total", "Events read from the firmware log",
                name, static_cast<double>(stats.backfilled));
-    SetCounter(metrics_, "hbamgr_events_lost_total", "Sequence numbers the firmware log had lost",
-               name, static_cast<double>(stats.lost));
+    SetCounter(metrics_, "hbamgr_events_lost_total",
+               "Events the firmware log no longer held when the daemon came to store them", name,
+               static_cast<double>(stats.lost));
+    SetCounter(metrics_, "hbamgr_event_loss_records_total",
+               "HOST_EVENTS_LOST records stored (one per lost range)", name,
+               static_cast<double>(stats.loss_records));
+    SetCounter(metrics_, "hbamgr_event_store_failures_total",
+               "Event batches the store refused (read again from the firmware log)", name,
+               static_cast<double>(stats.store_failures));
+    SetCounter(metrics_, "hbamgr_event_log_checks_total", "Firmware event log checks (EVTLOG_INFO)",
+               name, static_cast<double>(stats.log_checks));
+    SetGauge(metrics_, "hbamgr_event_log_newest_seq", "Newest seq the firmware log reported",
+             {{"adapter", name}}, static_cast<double>(stats.log_newest_seq));
   }
   SetGauge(metrics_, "hbamgr_subscribers", "Live Subscribe streams", {},
            static_cast<double>(ClientSubscribers()));
@@ -398,7 +418,21 @@ void Daemon::ApplyRetention() {
 }
 
 void Daemon::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  absl::Notification finished;
+  std::thread backstop([this, &finished] {
+    if (finished.WaitForNotificationWithTimeout(kShutdownDeadline)) return;
+    logger_->Log(
+        sys::LogLevel::kError,
+        absl::StrCat("shutdown did not finish within ", absl::FormatDuration(kShutdownDeadline),
+                     " (a command stuck in an adapter?); exiting now"));
+    _exit(kExitShutdownStuck);
+  });
   if (listener_ != nullptr) listener_->Stop();  // no new connections
+  // Event ingestion stops first: it frees the adapters' queues for the
+  // calls still running.
+  for (auto& adapter : adapters_) adapter->RequestStop();
   if (server_ != nullptr) {
     if (health_ != nullptr) health_->ShutDown();
     // Calls still running at the deadline are cancelled; queued passthrough
@@ -420,6 +454,8 @@ void Daemon::Shutdown() {
   alert_delivery_.reset();
   adapters_.clear();
   store_.reset();  // closes the database (WAL checkpoint)
+  finished.Notify();
+  backstop.join();
 }
 
 }  // namespace hbamgr::app

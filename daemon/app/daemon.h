@@ -96,6 +96,7 @@ class Daemon {
   sys::MetricsRegistry metrics_;
   std::unique_ptr<sys::MetricsHttpServer> metrics_http_;
 
+  bool shut_down_ = false;  // Shutdown() ran; main thread only
   std::string last_status_;
   absl::Time next_retention_ = absl::InfinitePast();
 };

@@ -68,8 +68,9 @@ const std::vector<manual::Section>& ManualSections() {
          "health policy ([health] sections) take effect, other changes need a restart. A file that does not parse is refused whole: "
          "the running configuration stays and the error is logged."},
         {"SIGTERM, SIGINT",
-         "Stop accepting calls, cancel queued passthrough, finish or cancel calls in flight, "
-         "close the database, exit 0."}}},
+         "Stop accepting calls, stop event ingestion, cancel queued passthrough, finish calls "
+         "in flight (cancelled after 2 s), close the database, exit 0. A shutdown still not "
+         "done after 10 s (a command stuck in an adapter) exits with status 3."}}},
       {"SYSTEMD",
        {{"",
          "hbamgrd.service runs hbamgrd as Type=notify: READY=1 once every adapter is up and "
@@ -84,7 +85,10 @@ const std::vector<manual::Section>& ManualSections() {
       {"EXIT STATUS",
        {{"0", "clean shutdown (or --help, --man, --version)"},
         {"1", "start-up failed (configuration, database, adapters, listeners)"},
-        {"2", "bad command line"}}},
+        {"2", "bad command line"},
+        {"3",
+         "shutdown did not finish within 10 s; the database is left as after a crash: "
+         "consistent, its write-ahead log replayed at the next start"}}},
       {"SEE ALSO",
        {{"", "hbacli(1), hbamgrd.conf(5), systemd.service(5); docs/api.md in the hbamgr sources"}}},
   };

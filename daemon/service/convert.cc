@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 
 namespace hbamgr::service {
 namespace {
@@ -25,47 +26,10 @@ grpc::Status ToGrpc(const absl::Status& status) {
 }
 
 std::string EventCodeName(uint32_t code) {
-  switch (code) {
-    case HBAMGR_EVT_CTRL_RESET_DONE:
-      return "CTRL_RESET_DONE";
-    case HBAMGR_EVT_CTRL_FW_FAULT:
-      return "CTRL_FW_FAULT";
-    case HBAMGR_EVT_CTRL_STATUS_NOTIFY:
-      return "CTRL_STATUS_NOTIFY";
-    case HBAMGR_EVT_ENCL_LINK_DOWN:
-      return "ENCL_LINK_DOWN";
-    case HBAMGR_EVT_ENCL_LINK_UP:
-      return "ENCL_LINK_UP";
-    case HBAMGR_EVT_PD_INSERTED:
-      return "PD_INSERTED";
-    case HBAMGR_EVT_PD_REMOVED:
-      return "PD_REMOVED";
-    case HBAMGR_EVT_PD_STATE_CHANGE:
-      return "PD_STATE_CHANGE";
-    case HBAMGR_EVT_PD_PREDICTIVE_FAIL:
-      return "PD_PREDICTIVE_FAIL";
-    case HBAMGR_EVT_PD_TEMPERATURE:
-      return "PD_TEMPERATURE";
-    case HBAMGR_EVT_PD_MEDIA_ERROR:
-      return "PD_MEDIA_ERROR";
-    case HBAMGR_EVT_PD_LOCATE:
-      return "PD_LOCATE";
-    case HBAMGR_EVT_VD_CREATED:
-      return "VD_CREATED";
-    case HBAMGR_EVT_VD_DELETED:
-      return "VD_DELETED";
-    case HBAMGR_EVT_VD_STATE_CHANGE:
-      return "VD_STATE_CHANGE";
-    case HBAMGR_EVT_BGOP_STARTED:
-      return "BGOP_STARTED";
-    case HBAMGR_EVT_BGOP_PROGRESS:
-      return "BGOP_PROGRESS";
-    case HBAMGR_EVT_BGOP_DONE:
-      return "BGOP_DONE";
-    case HBAMGR_EVT_BGOP_ABORTED:
-      return "BGOP_ABORTED";
-    case HBAMGR_EVT_BGOP_INCONSISTENT:
-      return "BGOP_INCONSISTENT";
+  // hbamgr.v1.EventCode mirrors enum hbamgr_event_code value for value.
+  if (code != 0 && v1::EventCode_IsValid(static_cast<int>(code))) {
+    return std::string(
+        absl::StripPrefix(v1::EventCode_Name(static_cast<v1::EventCode>(code)), "EVENT_CODE_"));
   }
   return absl::StrFormat("0x%04x", code);
 }

@@ -34,7 +34,11 @@ grpc::ServerUnaryReactor* DaemonService::GetDaemonInfo(grpc::CallbackServerConte
           summary->set_adapter(name);
           summary->set_state(ToProtoAdapterState(adapter->state()));
           summary->set_serving(adapter->serving());
-          summary->set_last_stored_seq(stats.next_seq == 0 ? 0 : stats.next_seq - 1);
+          // The store's own answer: what is stored, not what was read.
+          absl::StatusOr<uint64_t> last_stored = env.store->LastEventSeq(adapter->index());
+          if (!last_stored.ok()) return last_stored.status();
+          summary->set_last_stored_seq(*last_stored);
+          summary->set_events_lost(stats.lost);
           summary->set_queued_commands(static_cast<uint32_t>(adapter->serializer().queued()));
           summary->set_gaps_backfilled(stats.gaps);
         }

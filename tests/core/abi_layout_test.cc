@@ -345,6 +345,11 @@ TEST(AbiLayout, Constants) {
   EXPECT_EQ(HBAMGR_VD_MAX_PDS, 16);
   EXPECT_EQ(HBAMGR_ID_NONE, 0xffff);
   EXPECT_EQ(HBAMGR_FEAT_REASON, 1u << 7);
+  // Host software's own event codes (ABI 1.1) lie above every firmware code.
+  EXPECT_EQ(HBAMGR_EVT_HOST_FIRST, 0xf000);
+  EXPECT_EQ(HBAMGR_EVT_HOST_EVENTS_LOST, 0xf001);
+  EXPECT_GT(HBAMGR_EVT_HOST_EVENTS_LOST, HBAMGR_EVT_HOST_FIRST);
+  EXPECT_LT(HBAMGR_EVT_BGOP_INCONSISTENT, HBAMGR_EVT_HOST_FIRST);
   // The limits the layers share, and the fields they size.
   EXPECT_EQ(HBAMGR_CDB_MIN, 6);
   EXPECT_EQ(HBAMGR_CDB_MAX, 32);

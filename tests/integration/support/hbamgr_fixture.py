@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -32,8 +33,11 @@ from hbamgr.v1 import daemon_pb2_grpc
 from hbamgr.v1 import events_pb2
 from hbamgr.v1 import events_pb2_grpc
 from hbamgr.v1 import inventory_pb2_grpc
+from hbamgr.v1 import maintenance_pb2
 from hbamgr.v1 import maintenance_pb2_grpc
+from hbamgr.v1 import passthrough_pb2
 from hbamgr.v1 import passthrough_pb2_grpc
+from hbamgr.v1 import types_pb2
 
 HBAMGRD = os.environ.get("HBAMGRD", "hbamgrd")
 HBACLI = os.environ.get("HBACLI", "hbacli")
@@ -43,6 +47,11 @@ PROMETHEUS_ACCEPT = ("application/openmetrics-text;version=1.0.0,application/ope
                      "version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
 START_DEADLINE_S = 60
 STOP_DEADLINE_S = 30
+# hbamgrd finishes a SIGTERM within this (kShutdownDeadline in daemon.cc).
+SHUTDOWN_GRACE_S = 10
+
+MGMT_EVTLOG_INFO = 0x0600
+EVENTS_LOST = types_pb2.EVENT_CODE_HOST_EVENTS_LOST
 
 
 def wait_until(predicate, timeout, what, interval=0.05):
@@ -141,8 +150,9 @@ listen = 127.0.0.1:0
         self.metrics_port = int(match.group(1)) if match else None
         return self
 
-    def stop(self):
-        """SIGTERM, then the exit status must be 0."""
+    def stop(self, timeout=STOP_DEADLINE_S):
+        """SIGTERM; returns the exit status (the caller checks it) after at most
+        `timeout` seconds, else kills the daemon and fails."""
         if self.channel is not None:
             self.channel.close()
             self.channel = None
@@ -150,13 +160,20 @@ listen = 127.0.0.1:0
             return 0
         self.proc.send_signal(signal.SIGTERM)
         try:
-            code = self.proc.wait(timeout=STOP_DEADLINE_S)
+            code = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            raise AssertionError(f"hbamgrd ignored SIGTERM for {STOP_DEADLINE_S}s:\n{self.log()}")
+            self.proc = None
+            raise AssertionError(f"hbamgrd ignored SIGTERM for {timeout}s:\n{self.log()}")
         self.proc = None
         return code
+
+    def timed_stop(self):
+        """SIGTERM: (exit status, seconds it took)."""
+        started = time.monotonic()
+        code = self.stop(timeout=SHUTDOWN_GRACE_S + 20)
+        return code, time.monotonic() - started
 
     def cpu_seconds(self):
         """User + system CPU time the daemon has used so far."""
@@ -199,6 +216,38 @@ listen = 127.0.0.1:0
             timeout=30)
         return list(resp.events)
 
+    def all_events(self, adapter="c0"):
+        """Every stored event of `adapter` in seq order (QueryEvents pages of
+        at most 10000)."""
+        events = []
+        while True:
+            flt = events_pb2.EventFilter(adapter=adapter)
+            if events:
+                flt.min_seq = events[-1].seq + 1
+            page = self.events().QueryEvents(events_pb2.QueryEventsRequest(filter=flt),
+                                             timeout=60).events
+            events.extend(page)
+            if len(page) < 10000:
+                return events
+
+    def inject(self, fault, adapter="c0", timeout=60, **fields):
+        """Maintenance.InjectFault with maintenance_pb2.FAULT_TYPE_<fault>."""
+        request = maintenance_pb2.InjectFaultRequest(
+            adapter=adapter, fault=maintenance_pb2.FaultType.Value("FAULT_TYPE_" + fault), **fields)
+        return self.maintenance().InjectFault(request, timeout=timeout)
+
+    def firmware_log(self, adapter="c0"):
+        """The firmware's own EVTLOG_INFO, read through raw passthrough:
+        {oldest_seq, newest_seq, capacity, log_id}."""
+        resp = self.passthrough().Firmware(
+            passthrough_pb2.FirmwareRequest(adapter=adapter, opcode=MGMT_EVTLOG_INFO,
+                                            data_in_length=32), timeout=60)
+        if resp.status != types_pb2.COMMAND_STATUS_OK:
+            raise AssertionError(f"EVTLOG_INFO: {resp}")
+        oldest, newest, capacity, _, log_id = struct.unpack("<QQIIQ", resp.data[:32])
+        return {"oldest_seq": oldest, "newest_seq": newest, "capacity": capacity,
+                "log_id": log_id}
+
     def daemon_info(self):
         return self.daemon().GetDaemonInfo(daemon_pb2.GetDaemonInfoRequest(), timeout=30)
 
@@ -235,6 +284,35 @@ listen = 127.0.0.1:0
         stderr)."""
         return run_cli(["--socket", socket_path or self.socket_path, *args], uid=uid,
                        json_output=json_output, timeout=timeout)
+
+
+def lost_count(event):
+    """How many seqs an EVENT_CODE_HOST_EVENTS_LOST event stands for."""
+    return event.arg0 | event.arg1 << 32
+
+
+def account_events(events, through_seq):
+    """Checks that `events` (seq order) hold every seq 1..through_seq exactly
+    once: each event its own seq, each HOST_EVENTS_LOST event the range it
+    names.  Returns (events stored, seqs lost, lost ranges); raises
+    AssertionError naming the first seq out of place."""
+    expected, stored, lost, ranges = 1, 0, 0, []
+    for ev in events:
+        if ev.seq != expected:
+            raise AssertionError(f"seq {ev.seq} where {expected} was expected")
+        if ev.code == EVENTS_LOST:
+            n = lost_count(ev)
+            if n == 0:
+                raise AssertionError(f"loss record at seq {ev.seq} names no seq")
+            ranges.append((ev.seq, ev.seq + n - 1))
+            lost += n
+            expected += n
+        else:
+            stored += 1
+            expected += 1
+    if expected != through_seq + 1:
+        raise AssertionError(f"events end before seq {through_seq}: next would be {expected}")
+    return stored, lost, ranges
 
 
 def run_cli(args, uid=None, json_output=True, timeout=120):

@@ -275,7 +275,15 @@ enum hbamgr_event_code {
 	HBAMGR_EVT_BGOP_DONE = 0x0403,		/* arg0: type, arg1: errors */
 	HBAMGR_EVT_BGOP_ABORTED = 0x0404,	/* arg0: type */
 	HBAMGR_EVT_BGOP_INCONSISTENT = 0x0405,	/* arg0: lba low, arg1: high */
+	/*
+	 * From HBAMGR_EVT_HOST_FIRST on: codes of host software's own records
+	 * (ABI 1.1).  The firmware never emits them; they appear only in a
+	 * host's event history, never in read(2) or EVTLOG_GET.
+	 */
+	HBAMGR_EVT_HOST_EVENTS_LOST = 0xf001,	/* arg0/arg1: seqs lost, low/high */
 };
+
+#define HBAMGR_EVT_HOST_FIRST	0xf000	/* first code reserved for hosts */
 
 #define HBAMGR_ID_NONE	0xffff	/* encl_id/slot/pd_id/vd_id not relevant */
 
