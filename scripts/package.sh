@@ -24,7 +24,8 @@
 # untracked files is refused: the packages would not be what the tree shows.
 #
 # Debian: dpkg-buildpackage -us -uc on the exported tree with packaging/debian
-# as debian/ (source package, hbamgr, hbamgr-dkms, python3-hbamgr), then
+# as debian/ (source package, hbamgr, hbamgr-dkms, python3-hbamgr; no
+# -dbgsym package: compressing the debug information costs minutes), then
 # lintian --fail-on error,warning on the .changes (source and every .deb).
 # RPM: rpmbuild -ba on a tarball of the tree with packaging/rpm/hbamgr.spec
 # (hbamgr, hbamgr-dkms, python3-hbamgr and the .src.rpm), with
@@ -156,7 +157,7 @@ build_debian() {
     [[ -z $suffix ]] || { deb_suffix_entry "$src/debian/changelog"; what=(-b); }
     (cd "$src" &&
         CCACHE_BASEDIR=$src CCACHE_NOHASHDIR=true \
-        DEB_BUILD_OPTIONS="nocheck parallel=$jobs" \
+        DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=$jobs" \
         dpkg-buildpackage -us -uc "${what[@]}" >"$work/deb-build.log" 2>&1) ||
         { tail -n 40 "$work/deb-build.log" >&2; die "dpkg-buildpackage failed; log: $work/deb-build.log"; }
     rm -f "$out"/hbamgr_"$full_version"[._]* "$out"/hbamgr-dkms_"$full_version"_* \

@@ -2,7 +2,9 @@
 # The whole test suite from a fresh Debian 12 machine: installs what is
 # missing, builds everything with warnings as errors, and runs every ctest
 # tier: unit (plain, ASan+UBSan, TSan), daemon/CLI integration, the kernel
-# module under qemu on Debian's kernel and on the cached debug kernel.
+# module under qemu on Debian's kernel and on the cached debug kernel, the
+# packages (.deb and .rpm, lintian, rpmlint) and the installed system booted
+# under qemu (label package; the base image is cached like the debug kernel).
 #
 #   scripts/test.sh [ctest arguments...]     e.g. scripts/test.sh -L unit
 #

@@ -1,4 +1,5 @@
-# guest-lib.sh - TAP helpers for hbamgr guest test scripts (busybox ash).
+# guest-lib.sh - TAP helpers for hbamgr guest test scripts (busybox ash; also
+# sourced by the installed-system test, tests/package/guest/, under dash).
 # shellcheck shell=dash
 #
 # mkinitramfs.sh installs this file as /lib/hbamgr/guest-lib.sh; a guest
@@ -14,6 +15,8 @@
 #                              "# " comment lines.
 #   tap_check NAME EXPR        eval EXPR in this shell; passes if it is true.
 #   tap_diag TEXT...           print a "# " comment line.
+#   wait_for SECONDS EXPR      re-evaluate EXPR every 0.1 s until it is true
+#                              (status 0) or SECONDS have passed (status 1).
 #   kmod_load NAME [PARAM...]  insmod /lib/modules/NAME.ko with PARAMs, after
 #                              loading its dependencies (NAME.deps, written by
 #                              mkinitramfs.sh) that are not loaded yet; a module
@@ -28,22 +31,31 @@
 #                              a script that dies before tap_done fails the run.
 #
 # Results are numbered automatically. Test names must not contain '#'.
+# A guest that reboots between its checks sets HBAMGR_TAP_STATE=FILE before
+# sourcing this file: results are kept in FILE and numbering continues there.
 #
 # busybox ash runs its own applets before it searches PATH, so for every
 # executable installed by mkinitramfs.sh --bin that has an applet's name (e.g.
 # lsscsi) this file defines a shell function that runs the installed one.
 
-for _bin in /usr/local/bin/*; do
-    _bin=${_bin##*/}
-    if busybox --list | grep -qx "$_bin"; then
-        eval "$_bin() { /usr/local/bin/$_bin \"\$@\"; }"
-    fi
-done
+if command -v busybox >/dev/null; then
+    for _bin in /usr/local/bin/*; do
+        _bin=${_bin##*/}
+        if busybox --list | grep -qx "$_bin"; then
+            eval "$_bin() { /usr/local/bin/$_bin \"\$@\"; }"
+        fi
+    done
+fi
 
-_tap_n=0
-_tap_results=/tmp/.hbamgr-tap-results
 _tap_out=/tmp/.hbamgr-tap-output
-: >"$_tap_results"
+if [ -n "${HBAMGR_TAP_STATE:-}" ]; then
+    _tap_results=$HBAMGR_TAP_STATE
+    touch "$_tap_results"
+else
+    _tap_results=/tmp/.hbamgr-tap-results
+    : >"$_tap_results"
+fi
+_tap_n=$(wc -l <"$_tap_results")
 
 _tap_result() { # NAME STATUS
     _tap_n=$((_tap_n + 1))
@@ -56,6 +68,14 @@ _tap_result() { # NAME STATUS
 
 tap_diag() {
     echo "# $*"
+}
+
+wait_for() {
+    local deadline=$(($(date +%s) + $1))
+    while ! eval "$2"; do
+        [ "$(date +%s)" -lt "$deadline" ] || return 1
+        sleep 0.1
+    done
 }
 
 tap_ok() {

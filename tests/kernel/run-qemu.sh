@@ -13,6 +13,11 @@
 #                        (unknown NAME=VALUE words become environment
 #                        variables of the guest script)
 #   -v, --verbose        also stream the console to stderr while it runs
+#   -d, --disk FILE      attach FILE as a raw virtio disk (/dev/vda), and no
+#                        network; with 'root=/dev/vda' in --append the guest
+#                        boots from it (INITRAMFS is the distribution's initrd)
+#   -r, --reboot         let the guest reboot (qemu runs until it powers off)
+#   -m, --memory SIZE    guest memory (default 2G)
 #
 # qemu-system-x86_64 -accel tcg -m 2G -smp 2 -nographic -no-reboot, console on
 # ttyS0; the command line carries console=ttyS0 panic=-1 oops=panic loglevel=7
@@ -41,7 +46,7 @@ set -euo pipefail
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-kernel='' timeout=600 log='' append='' verbose=0
+kernel='' timeout=600 log='' append='' verbose=0 disk='' reboot=0 memory=2G
 while [[ $# -gt 0 ]]; do
     case "$1" in
         -k|--kernel) kernel=${2:?}; shift 2 ;;
@@ -49,6 +54,9 @@ while [[ $# -gt 0 ]]; do
         -l|--log) log=${2:?}; shift 2 ;;
         -a|--append) append=${2?}; shift 2 ;;
         -v|--verbose) verbose=1; shift ;;
+        -d|--disk) disk=${2:?}; shift 2 ;;
+        -r|--reboot) reboot=1; shift ;;
+        -m|--memory) memory=${2:?}; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         -*) usage >&2; exit 2 ;;
         *) break ;;
@@ -94,8 +102,10 @@ report_patterns=(
 printk_stamp='\[ *[0-9]+\.[0-9]+\] '
 
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=7 printk.time=1 printk.devkmsg=on kasan_multi_shot"
-qemu=(qemu-system-x86_64 -accel tcg -m 2G -smp 2 -nographic -no-reboot
+qemu=(qemu-system-x86_64 -accel tcg -m "$memory" -smp 2 -nographic
       -kernel "$kernel" -initrd "$initramfs" -append "$cmdline${append:+ $append}")
+[[ $reboot -eq 1 ]] || qemu+=(-no-reboot)
+[[ -z $disk ]] || qemu+=(-drive "file=$disk,if=virtio,format=raw" -nic none)
 
 echo "run-qemu: booting $kernel (timeout ${timeout}s, console log $log)" >&2
 start=$SECONDS

@@ -11,16 +11,6 @@ VD_REVISION=1.00
 FOREIGN_VENDORS="broadcom|broadcm|avago|lsi|megaraid|seagate|hgst|hitachi|toshiba|samsung|wdc|intel|dell"
 DBG=/sys/kernel/debug/hbamgr
 
-# wait_for SECONDS EXPR: re-evaluate EXPR every 0.1 s until it is true
-# (status 0) or SECONDS have passed (status 1).
-wait_for() {
-    local deadline=$(($(date +%s) + $1))
-    while ! eval "$2"; do
-        [ "$(date +%s)" -lt "$deadline" ] || return 1
-        sleep 0.1
-    done
-}
-
 # sysattr N NAME: a counter from /sys/class/hbamgr/hbamgrN/NAME.
 sysattr() {
     cat "/sys/class/hbamgr/hbamgr$1/$2"

@@ -1,0 +1,230 @@
+#!/bin/bash
+# pkgtest.sh - the installed-system checks, run in the qemu guest by
+# hbamgr-pkgtest.service on each boot (run-vm-test.sh installs both).
+#
+# The image has hbamgr, hbamgr-dkms and python3-hbamgr of the version under
+# test installed with apt (DKMS built hbamgr.ko at image-build time), the
+# packages of a higher version in /root/debs/upgrade, users alice (group
+# hbamgr) and bob.  Boot 1 checks the service as installed and reboots;
+# boot 2 checks what survived the reboot, upgrades, purges and powers off.
+# Results are TAP (tests/kernel/guest-lib.sh) on the serial console; the
+# numbering goes on across the reboot (HBAMGR_TAP_STATE).
+set -u
+state=/var/lib/hbamgr-pkgtest
+export HBAMGR_TAP_STATE=$state/results
+mkdir -p "$state"
+# shellcheck source=tests/kernel/guest-lib.sh
+. /usr/local/lib/hbamgr-pkgtest/guest-lib.sh
+conf=/etc/hbamgr/hbamgrd.conf
+kver=$(uname -r)
+export DEBIAN_FRONTEND=noninteractive
+
+# --- helpers -----------------------------------------------------------------
+
+prop() { systemctl show -p "$1" --value hbamgrd; }
+serving() { hbacli /c0 show J 2>/dev/null | grep -q '"serving": true'; }
+json_value() { # KEY: the first "KEY": "value" of stdin
+    sed -n "s/^ *\"$1\": \"\\([^\"]*\\)\",\\{0,1\\}\$/\\1/p" | head -n 1
+}
+event_seqs() { hbacli /c0 show events J | sed -n 's/^ *"seq": \([0-9]*\),$/\1/p'; }
+seqs_ascend_by_one() {
+    event_seqs | awk 'NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { exit bad || NR == 0 }'
+}
+# journal_since CURSOR_FILE: hbamgrd's journal after the saved cursor.
+journal_since() {
+    journalctl -u hbamgrd -o verbose --no-pager --after-cursor "$(cat "$1")"
+}
+save_cursor() { journalctl -n 0 --show-cursor -q | sed -n 's/^-- cursor: //p' >"$1"; }
+db_user_version() {
+    python3 -c 'import sqlite3,sys; print(sqlite3.connect("file:"+sys.argv[1]+"?mode=ro", uri=True).execute("PRAGMA user_version").fetchone()[0])' \
+        /var/lib/hbamgr/hbamgrd.db
+}
+# versions_agree V: every installed piece reports version V.
+versions_agree() {
+    local v=$1 got
+    for got in "$(dpkg-query -W -f '${Version}' hbamgr)" \
+               "$(dpkg-query -W -f '${Version}' hbamgr-dkms)" \
+               "$(dpkg-query -W -f '${Version}' python3-hbamgr)" \
+               "$(hbamgrd --version | cut -d' ' -f2)" \
+               "$(hbacli --version | sed 's/^hbacli \([^,]*\),.*/\1/')" \
+               "$(modinfo -F version hbamgr)" \
+               "$(cat /sys/module/hbamgr/version)" \
+               "$(hbacli /c0 show J | json_value driver_version)"; do
+        echo "$got"
+        [ "$got" = "$v" ] || return 1
+    done
+}
+
+# --- boot 1: the service as installed ----------------------------------------
+
+boot1() {
+    local v pid
+    v=$(dpkg-query -W -f '${Version}' hbamgr)
+    echo "$v" >"$state/version1"
+    tap_diag "kernel $kver, hbamgr $v"
+
+    tap_check "hbamgr.ko was loaded at boot by systemd-modules-load" \
+        '[ -d /sys/module/hbamgr ] &&
+         journalctl -b --no-pager -t systemd-modules-load | grep -q "Inserted module .hbamgr."'
+    tap_ok "dkms status: hbamgr $v installed for the running kernel" \
+        sh -c "dkms status hbamgr; dkms status -m hbamgr -v '$v' -k '$kver' | grep -q ': installed'"
+    tap_ok "every piece reports version $v" versions_agree "$v"
+
+    tap_check "hbamgrd.service is Type=notify and active, with its STATUS=" \
+        'wait_for 120 "[ \"\$(systemctl is-active hbamgrd)\" = active ]" &&
+         [ "$(prop Type)" = notify ] && prop StatusText | grep -q "1/1 adapters serving"'
+    tap_check "the kernel backend on /dev/hbamgr0" \
+        '[ -c /dev/hbamgr0 ] && grep -q "^backend = kernel" "$conf" &&
+         hbacli /c0 show J | grep -q "\"state\": \"live\""'
+    tap_ok "hbacli show lists the adapter on /dev/hbamgr0" \
+        sh -c 'out=$(hbacli show) && echo "$out" && echo "$out" | grep -q " /dev/hbamgr0"'
+    # Without READY=1 the unit never becomes active: with hbamgr.ko unloaded
+    # the daemon fails before READY=1, and the unit's ActiveEnterTimestamp
+    # stays where it was (a Type=simple unit is active as soon as it forks).
+    local entered
+    entered=$(prop ActiveEnterTimestampMonotonic)
+    tap_check "active only after READY=1: a start that fails before READY never enters active" \
+        'systemctl stop hbamgrd && rmmod hbamgr &&
+         ! systemctl start hbamgrd 2>/dev/null &&
+         [ "$(prop ActiveEnterTimestampMonotonic)" = "$entered" ] &&
+         [ "$(systemctl is-active hbamgrd)" != active ]'
+    tap_check "with hbamgr.ko loaded again the service starts and serves" \
+        'modprobe hbamgr && systemctl reset-failed hbamgrd && systemctl start hbamgrd &&
+         [ "$(prop ActiveEnterTimestampMonotonic)" -gt "$entered" ] && wait_for 60 serving'
+
+    tap_ok "root runs an admin command (/c0/e0/s1 start locate)" hbacli /c0/e0/s1 start locate
+    tap_ok "alice (group hbamgr) runs an admin command" \
+        runuser -u alice -- hbacli /c0/e0/s1 stop locate
+    tap_ok "bob (no group) can read" runuser -u bob -- hbacli /c0 show
+    tap_check "bob gets exit status 4 for an admin command" \
+        'runuser -u bob -- hbacli /c0/e0/s1 start locate; [ $? -eq 4 ]'
+
+    save_cursor "$state/cursor"
+    tap_check "systemctl reload applies a changed log level" \
+        'sed -i "s/^#\{0,1\}log_level = .*/log_level = debug/" "$conf" &&
+         systemctl reload hbamgrd &&
+         wait_for 60 "journal_since $state/cursor | grep -q \"LOG_LEVEL=debug\""'
+    pid=$(prop MainPID)
+    save_cursor "$state/cursor"
+    tap_check "a bad config on reload is refused and the old one kept" \
+        'sed -i "s/^log_level = .*/log_level = loud/" "$conf" &&
+         systemctl reload hbamgrd &&
+         wait_for 60 "journal_since $state/cursor | grep -q \"reload failed; keeping the running configuration\"" &&
+         [ "$(prop MainPID)" = "$pid" ] && [ "$(systemctl is-active hbamgrd)" = active ] && serving'
+    # The admin's edit the upgrade must keep.
+    sed -i "s/^log_level = .*/log_level = notice   # admin edit/" "$conf"
+    save_cursor "$state/cursor"
+    tap_check "a good config on the next reload applies again" \
+        'systemctl reload hbamgrd &&
+         wait_for 60 "journal_since $state/cursor | grep -q \"LOG_LEVEL=notice\""'
+
+    # The watchdog: WatchdogSec shortened by a drop-in; a stopped daemon stops
+    # pinging, systemd kills it (SIGABRT) and Restart= starts a new one.
+    mkdir -p /etc/systemd/system/hbamgrd.service.d
+    printf '[Service]\nWatchdogSec=5s\nRestartSec=1s\n' \
+        >/etc/systemd/system/hbamgrd.service.d/watchdog.conf
+    systemctl daemon-reload && systemctl restart hbamgrd && wait_for 60 serving
+    pid=$(prop MainPID)
+    local restarts
+    restarts=$(prop NRestarts)
+    save_cursor "$state/cursor"
+    kill -STOP "$pid"
+    tap_check "SIGSTOP: systemd's watchdog kills hbamgrd and restarts it" \
+        'wait_for 120 "[ \"\$(prop MainPID)\" != $pid ] && [ \"\$(prop MainPID)\" != 0 ]" &&
+         [ "$(prop NRestarts)" -gt "$restarts" ] &&
+         journal_since "$state/cursor" | grep -q "Watchdog timeout"'
+    tap_check "the restarted hbamgrd serves again" \
+        'wait_for 120 "[ \"\$(systemctl is-active hbamgrd)\" = active ]" && wait_for 60 serving'
+    rm -r /etc/systemd/system/hbamgrd.service.d
+    systemctl daemon-reload && systemctl restart hbamgrd && wait_for 60 serving
+
+    local exposure
+    exposure=$(systemd-analyze security hbamgrd 2>&1 | sed -n 's/.*Overall exposure level for hbamgrd.service: \([0-9.]*\).*/\1/p')
+    tap_diag "systemd-analyze security hbamgrd: exposure $exposure"
+    echo "HBAMGR-EXPOSURE $exposure"
+    tap_check "systemd-analyze security hbamgrd: exposure at most 3.0" \
+        'awk -v e="$exposure" "BEGIN { exit !(e != \"\" && e <= 3.0) }"'
+
+    # An event for the reboot check.
+    local n0
+    n0=$(event_seqs | wc -l)
+    hbacli /c0/e0/s2 start locate >/dev/null
+    wait_for 60 '[ "$(event_seqs | wc -l)" -gt "$n0" ]'
+    event_seqs >"$state/seqs1"
+    db_user_version >"$state/user_version1"
+    tap_check "events are stored before the reboot" \
+        '[ -s "$state/seqs1" ] && seqs_ascend_by_one'
+    echo 2 >"$state/phase"
+    sync
+    tap_diag "rebooting"
+    systemctl reboot
+}
+
+# --- boot 2: after the reboot; upgrade; purge ----------------------------------
+
+boot2() {
+    local v1 v2 last1 first1 pid started
+    v1=$(cat "$state/version1")
+    last1=$(tail -n 1 "$state/seqs1")
+    first1=$(head -n 1 "$state/seqs1")
+    tap_check "hbamgrd is active again after the reboot" \
+        'wait_for 120 "[ \"\$(systemctl is-active hbamgrd)\" = active ]" && wait_for 60 serving'
+    hbacli /c0/e0/s3 start locate >/dev/null
+    tap_check "the event history survived the reboot (database in /var/lib/hbamgr)" \
+        '[ "$(event_seqs | head -n 1)" = "$first1" ] &&
+         [ "$(event_seqs | awk -v l="$last1" "\$1 <= l" | wc -l)" -eq "$(wc -l <"$state/seqs1")" ]'
+    tap_check "seqs continue after the old ones, without a gap" \
+        'wait_for 60 "[ \$(event_seqs | tail -n 1) -gt $last1 ]" && seqs_ascend_by_one'
+
+    # Upgrade to the higher version.
+    v2=$(dpkg-deb -f /root/debs/upgrade/hbamgr_*.deb Version)
+    pid=$(prop MainPID)
+    started=$(prop ExecMainStartTimestampMonotonic)
+    local n1
+    n1=$(event_seqs | wc -l)
+    tap_ok "apt-get install the $v2 packages (upgrade from $v1)" \
+        apt-get install -y /root/debs/upgrade/hbamgr_*.deb \
+            /root/debs/upgrade/hbamgr-dkms_*.deb /root/debs/upgrade/python3-hbamgr_*.deb
+    tap_check "the admin's edit of $conf is kept" 'grep -q "^log_level = notice   # admin edit" "$conf"'
+    tap_check "the service was restarted by the upgrade" \
+        '[ "$(prop ExecMainStartTimestampMonotonic)" -gt "$started" ] &&
+         [ "$(prop MainPID)" != "$pid" ] && wait_for 60 serving &&
+         [ "$(hbamgrd --version)" = "hbamgrd $v2" ]'
+    tap_ok "DKMS rebuilt the module: hbamgr $v2 installed for $kver, $v1 gone" \
+        sh -c "dkms status hbamgr; dkms status -m hbamgr -v '$v2' -k '$kver' | grep -q ': installed' &&
+               ! dkms status -m hbamgr -v '$v1' | grep -q . &&
+               [ \"\$(modinfo -F version hbamgr)\" = '$v2' ]"
+    tap_check "the database is kept: every stored event is still there" \
+        '[ "$(event_seqs | wc -l)" -ge "$n1" ] && [ "$(event_seqs | head -n 1)" = "$first1" ]'
+    tap_check "the database is at the schema the new daemon expects (user_version $(db_user_version))" \
+        '[ "$(db_user_version)" -ge "$(cat "$state/user_version1")" ] && [ "$(db_user_version)" -ge 1 ]'
+    tap_check "the rebuilt module loads and reports $v2" \
+        'systemctl stop hbamgrd && modprobe -r hbamgr && modprobe hbamgr &&
+         systemctl start hbamgrd && wait_for 60 serving && versions_agree "$v2"'
+
+    # Purge.
+    tap_ok "apt-get purge hbamgr hbamgr-dkms python3-hbamgr" \
+        apt-get purge -y hbamgr hbamgr-dkms python3-hbamgr
+    tap_check "the unit is gone" \
+        '[ ! -e /lib/systemd/system/hbamgrd.service ] &&
+         [ "$(systemctl show -p LoadState --value hbamgrd)" = not-found ]'
+    tap_check "nothing of hbamgr runs: no hbamgrd, hbamgr.ko unloaded" \
+        '! pgrep -x hbamgrd && [ ! -d /sys/module/hbamgr ]'
+    tap_check "the module is gone from every kernel, DKMS knows no hbamgr" \
+        '[ -z "$(find /lib/modules -name "hbamgr.ko*")" ] && [ ! -d /var/lib/dkms/hbamgr ] &&
+         [ -z "$(ls -d /usr/src/hbamgr-* 2>/dev/null)" ]'
+    tap_check "/etc/hbamgr, /var/lib/hbamgr and /run/hbamgr are gone" \
+        '[ ! -e /etc/hbamgr ] && [ ! -e /var/lib/hbamgr ] && [ ! -e /run/hbamgr ]'
+    tap_check "the group hbamgr stays (system groups are not removed), owning no file" \
+        'getent group hbamgr && [ -z "$(find / -xdev -group hbamgr 2>/dev/null)" ]'
+    echo 3 >"$state/phase"
+    tap_done
+    sync
+    systemctl poweroff
+}
+
+case "$(cat "$state/phase" 2>/dev/null || echo 1)" in
+    1) boot1 ;;
+    2) boot2 ;;
+    *) tap_diag "nothing left to do"; systemctl poweroff ;;
+esac
