@@ -6,6 +6,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
+#include "common/program_options_error.h"
+
 namespace hbamgr::cli {
 
 namespace po = boost::program_options;
@@ -57,7 +59,7 @@ absl::StatusOr<CliOptions> ParseOptions(int argc, const char* const* argv, const
   try {
     Run(argc, argv, out, timeout, nullptr);
   } catch (const po::error& e) {
-    return absl::InvalidArgumentError(e.what());
+    return absl::InvalidArgumentError(ProgramOptionsMessage(e));
   }
   double timeout_s = 0;
   if (!absl::SimpleAtod(timeout, &timeout_s)) {

@@ -77,5 +77,15 @@ TEST(OptionsTest, JsonIsRecognisedInBrokenCommandLines) {
   EXPECT_FALSE(Json({"/c0", "show", "--socket"}));
 }
 
+// An option holding program_options' own placeholders is quoted back as
+// typed; boost's what() replaced "%canonical_option%" by the option's name
+// forever (fuzz_cli found the same loop through --timeout's value).
+TEST(OptionsTest, PlaceholdersInOptionsAreQuotedNotExpanded) {
+  EXPECT_EQ(Parse({"--%canonical_option%"}).status().message(),
+            "unrecognised option '--%canonical_option%'");
+  EXPECT_EQ(Parse({"--%original_token%", "show"}).status().message(),
+            "unrecognised option '--%original_token%'");
+}
+
 }  // namespace
 }  // namespace hbamgr::cli

@@ -4,6 +4,11 @@
 set(HBAMGR_ASAN_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all
     -fno-omit-frame-pointer)
 set(HBAMGR_TSAN_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
+# The libFuzzer build (clang only, fuzz/CMakeLists.txt): every object gets
+# coverage instrumentation plus ASan+UBSan; the fuzzer executables add
+# -fsanitize=fuzzer (libFuzzer's main).
+set(HBAMGR_FUZZ_FLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+    -fno-omit-frame-pointer)
 
 function(hbamgr_sanitize_target target kind)
   if(kind STREQUAL "asan")

@@ -15,6 +15,8 @@ packages=(
   # packages (scripts/package.sh), their checks and the installed-system test
   debhelper dh-dkms dh-python dkms lintian rpm rpmlint bash-completion
   mmdebstrap e2fsprogs
+  # libFuzzer targets (fuzz/): clang, libFuzzer and the sanitizer runtimes
+  clang-16 libfuzzer-16-dev libclang-rt-16-dev
   # real peers the tests drive
   sg3-utils smartmontools fio lsscsi python3 python3-grpcio python3-grpc-tools python3-protobuf
   # Prometheus: promtool (rules, exposition lint), the text-format parser

@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "boost/program_options.hpp"
+#include "common/program_options_error.h"
 
 namespace hbamgr::config {
 namespace {
@@ -210,7 +211,7 @@ absl::StatusOr<DaemonConfig> ParseConfig(std::istream& in, absl::string_view sou
     std::istringstream body(text);
     parsed = po::parse_config_file(body, desc, /*allow_unregistered=*/true);
   } catch (const po::error& e) {
-    return absl::InvalidArgumentError(absl::StrCat(source_name, ": ", e.what()));
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ": ", ProgramOptionsMessage(e)));
   }
 
   DaemonConfig config;

@@ -175,6 +175,15 @@ TEST(ConfigTest, BadValuesNameKeyAndLine) {
             "test.conf:2: listen.socket_mode: '01777' is not an octal permission mode (e.g. 0660)");
 }
 
+// A line program_options cannot read is quoted back as written; boost's
+// what() replaced "%invalid_line%" by itself forever (the loop fuzz_cli found
+// in hbacli's options).
+TEST(ConfigTest, BadLineIsQuotedNotExpanded) {
+  EXPECT_EQ(ErrorOf("[daemon]\n%invalid_line%\n"),
+            "test.conf: the options configuration file contains an invalid line "
+            "'%invalid_line%'");
+}
+
 TEST(ConfigTest, RepeatedKeyIsAnErrorExceptDevice) {
   EXPECT_EQ(ErrorOf("[store]\ndatabase = /a\ndatabase = /b\n"),
             "test.conf:3: key 'store.database' given more than once");
