@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "cli/health_views.h"
 #include "cli/sense.h"
 #include "cli/views.h"
 
@@ -186,7 +187,8 @@ Executor::Executor(std::shared_ptr<grpc::Channel> channel, absl::Duration timeou
       inventory_(v1::Inventory::NewStub(channel)),
       events_(v1::Events::NewStub(channel)),
       maintenance_(v1::Maintenance::NewStub(channel)),
-      passthrough_(v1::Passthrough::NewStub(channel)) {}
+      passthrough_(v1::Passthrough::NewStub(channel)),
+      health_(v1::Health::NewStub(channel)) {}
 
 void Executor::Prepare(grpc::ClientContext& ctx) const {
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
@@ -228,6 +230,14 @@ absl::Status Executor::Dispatch(const Command& cmd, StreamSink& sink, Report& re
       return ShowEvents(cmd, report);
     case CommandKind::kShowBgops:
       return ShowBgops(cmd, report);
+    case CommandKind::kShowHealth:
+      return ShowHealth(cmd, report);
+    case CommandKind::kShowAlerts:
+      return ShowAlerts(cmd, report);
+    case CommandKind::kAckAlert:
+      return AckAlert(cmd, report);
+    case CommandKind::kTestAlert:
+      return TestAlert(cmd, report);
     case CommandKind::kWatchEvents:
       return WatchEvents(cmd, sink, report);
     case CommandKind::kLocate:
@@ -485,6 +495,83 @@ absl::Status Executor::ShowEvents(const Command& cmd, Report& report) {
   report.description = absl::StrCat("Number of Events = ", events.size());
   report.sections.push_back(EventTable(events));
   report.data = Json::Object{{"events", std::move(list)}};
+  return absl::OkStatus();
+}
+
+absl::Status Executor::ShowHealth(const Command& cmd, Report& report) {
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  v1::GetHealthRequest req;
+  if (!cmd.every_controller) req.set_adapter(AdapterName(cmd));
+  req.set_object(cmd.object);
+  v1::GetHealthResponse resp;
+  if (grpc::Status s = health_->GetHealth(&ctx, req, &resp); !s.ok()) return FromGrpc(s);
+  Json::Array adapters;
+  for (const v1::AdapterHealth& a : resp.adapters()) adapters.push_back(AdapterHealthJson(a));
+  if (cmd.every_controller) {
+    report.description = absl::StrCat("Health = ", HealthName(resp.health()));
+    report.sections.push_back(SystemHealthTable(resp));
+  } else if (resp.adapters_size() == 1) {
+    const v1::AdapterHealth& a = resp.adapters(0);
+    std::string what = cmd.object.empty() ? AdapterName(cmd) : cmd.object;
+    v1::HealthState state = a.health();
+    if (!cmd.object.empty() && a.objects_size() == 1) state = a.objects(0).health();
+    report.description = absl::StrCat(what, " Health = ", HealthName(state));
+    for (Section& section : AdapterHealthSections(a)) report.sections.push_back(std::move(section));
+  }
+  report.data =
+      Json::Object{{"health", HealthName(resp.health())}, {"adapters", std::move(adapters)}};
+  return absl::OkStatus();
+}
+
+absl::Status Executor::ShowAlerts(const Command& cmd, Report& report) {
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  v1::ListAlertsRequest req;
+  req.set_adapter(AdapterName(cmd));
+  req.set_include_cleared(cmd.all);
+  v1::ListAlertsResponse resp;
+  if (grpc::Status s = health_->ListAlerts(&ctx, req, &resp); !s.ok()) return FromGrpc(s);
+  std::vector<v1::Alert> alerts(resp.alerts().begin(), resp.alerts().end());
+  Json::Array list;
+  for (const v1::Alert& a : alerts) list.push_back(AlertJson(a));
+  report.description =
+      absl::StrCat("Number of ", cmd.all ? "Alerts" : "Open Alerts", " = ", alerts.size());
+  report.sections.push_back(AlertTable(alerts));
+  report.data = Json::Object{{"alerts", std::move(list)}};
+  return absl::OkStatus();
+}
+
+absl::Status Executor::AckAlert(const Command& cmd, Report& report) {
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  v1::AcknowledgeAlertRequest req;
+  req.set_adapter(AdapterName(cmd));
+  req.set_id(cmd.alert_id);
+  v1::Alert alert;
+  if (grpc::Status s = health_->AcknowledgeAlert(&ctx, req, &alert); !s.ok()) return FromGrpc(s);
+  report.description = absl::StrCat("Alert ", alert.id(), " acknowledged by ",
+                                    alert.acknowledged_by(), "; no more reminders");
+  report.sections.push_back(AlertProperties(alert));
+  report.data = Json::Object{{"alert", AlertJson(alert)}};
+  return absl::OkStatus();
+}
+
+absl::Status Executor::TestAlert(const Command& cmd, Report& report) {
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  v1::SendTestAlertRequest req;
+  req.set_adapter(AdapterName(cmd));
+  v1::SendTestAlertResponse resp;
+  if (grpc::Status s = health_->SendTestAlert(&ctx, req, &resp); !s.ok()) return FromGrpc(s);
+  report.sections.push_back(TestAlertProperties(resp));
+  report.data = Json::Object{{"test_alert", TestAlertJson(resp)}};
+  if (resp.hook_configured() && !resp.hook_ok()) {
+    report.description = "Test alert sent; the exec hook failed";
+    return absl::FailedPreconditionError(
+        absl::StrCat("test alert: the alert_exec hook failed: ", resp.hook_result()));
+  }
+  report.description = "Test alert sent";
   return absl::OkStatus();
 }
 

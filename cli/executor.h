@@ -14,6 +14,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "hbamgr/v1/events.grpc.pb.h"
+#include "hbamgr/v1/health.grpc.pb.h"
 #include "hbamgr/v1/inventory.grpc.pb.h"
 #include "hbamgr/v1/maintenance.grpc.pb.h"
 #include "hbamgr/v1/passthrough.grpc.pb.h"
@@ -62,6 +63,10 @@ class Executor {
   absl::Status Restart(const Command& cmd, Report& report);
   absl::Status Passthru(const Command& cmd, Report& report);
   absl::Status InjectFault(const Command& cmd, Report& report);
+  absl::Status ShowHealth(const Command& cmd, Report& report);
+  absl::Status ShowAlerts(const Command& cmd, Report& report);
+  absl::Status AckAlert(const Command& cmd, Report& report);
+  absl::Status TestAlert(const Command& cmd, Report& report);
 
   // Follows the operation (started at or after min_started_ns) until it is
   // no longer running; OK when it ended DONE, ABORTED when it was aborted or
@@ -84,6 +89,7 @@ class Executor {
   std::unique_ptr<v1::Events::Stub> events_;
   std::unique_ptr<v1::Maintenance::Stub> maintenance_;
   std::unique_ptr<v1::Passthrough::Stub> passthrough_;
+  std::unique_ptr<v1::Health::Stub> health_;
 
   // Protects cancelled_ and stream_.  A leaf lock: nothing else is taken
   // while it is held (TryCancel() takes only gRPC-internal locks).

@@ -194,10 +194,42 @@ std::vector<std::string> Rest(const std::vector<std::string>& words, size_t from
   return {words.begin() + static_cast<ptrdiff_t>(from), words.end()};
 }
 
+// "/c0/e1/s3" for a drive, "/c0/v2", "/c0/e1"; "" for a controller.
+std::string ObjectName(const ObjectPath& path) {
+  switch (path.kind) {
+    case ObjectKind::kEnclosure:
+      return absl::StrCat("/c", path.controller, "/e", *path.enclosure);
+    case ObjectKind::kDrive:
+      return absl::StrCat("/c", path.controller, "/e", *path.enclosure, "/s", path.slot);
+    case ObjectKind::kVd:
+      return absl::StrCat("/c", path.controller, "/v", path.vd);
+    default:
+      return "";
+  }
+}
+
 absl::Status ParseShow(const ObjectPath& path, const std::vector<std::string>& words,
                        Command& cmd) {
   // words[0] is "show".
   std::string what = words.size() > 1 ? words[1] : "";
+  if (what == "health") {
+    if (path.kind == ObjectKind::kAllDrives || path.kind == ObjectKind::kAllVds) {
+      return Usage("'show health' names one object: /cN, /cN/eE, /cN/eE/sS or /cN/vV");
+    }
+    cmd.kind = CommandKind::kShowHealth;
+    cmd.object = ObjectName(path);
+    return Arguments("show health", Rest(words, 2)).Accept({}, {});
+  }
+  if (what == "alerts") {
+    if (path.kind != ObjectKind::kController) {
+      return Usage("'show alerts' applies to a controller: /cN show alerts [all]");
+    }
+    cmd.kind = CommandKind::kShowAlerts;
+    Arguments args("show alerts", Rest(words, 2));
+    if (absl::Status st = args.Accept({"all"}, {}); !st.ok()) return st;
+    cmd.all = args.Has("all");
+    return absl::OkStatus();
+  }
   switch (path.kind) {
     case ObjectKind::kController: {
       if (what == "events") {
@@ -212,8 +244,9 @@ absl::Status ParseShow(const ObjectPath& path, const std::vector<std::string>& w
         return Arguments(absl::StrCat("show ", what), Rest(words, 2)).Accept({}, {});
       }
       if (!what.empty() && what != "all") {
-        return Usage(absl::StrCat("unexpected '", what,
-                                  "' after 'show': expected all, events, rebuild, init or cc"));
+        return Usage(absl::StrCat(
+            "unexpected '", what,
+            "' after 'show': expected all, events, health, alerts, rebuild, init or cc"));
       }
       cmd.kind = CommandKind::kShowController;
       break;
@@ -511,7 +544,7 @@ absl::Status ParseVerb(const ObjectPath& path, const std::vector<std::string>& w
                        Command& cmd) {
   if (words.empty()) {
     return Usage(absl::StrCat("missing verb after the object: show, start, stop, set, add, ",
-                              "del, restart, passthru, watch or inject"));
+                              "del, restart, passthru, watch, inject, ack or alert"));
   }
   const std::string& verb = words[0];
   auto controller_only = [&](absl::string_view example) -> absl::Status {
@@ -550,6 +583,23 @@ absl::Status ParseVerb(const ObjectPath& path, const std::vector<std::string>& w
     }
     return ParsePassthru(words, cmd);
   }
+  if (verb == "ack") {
+    if (absl::Status st = controller_only("/cN ack alert=N"); !st.ok()) return st;
+    cmd.kind = CommandKind::kAckAlert;
+    Arguments args("ack", Rest(words, 1));
+    if (absl::Status st = args.Accept({}, {"alert"}); !st.ok()) return st;
+    absl::StatusOr<std::optional<uint64_t>> id = args.Number<uint64_t>("alert");
+    if (!id.ok()) return id.status();
+    if (!id->has_value() || **id == 0) return Usage("'ack' needs alert=N (see /cN show alerts)");
+    cmd.alert_id = **id;
+    return absl::OkStatus();
+  }
+  if (verb == "alert") {
+    if (absl::Status st = controller_only("/cN alert test"); !st.ok()) return st;
+    if (words.size() != 2 || words[1] != "test") return Usage("expected '/cN alert test'");
+    cmd.kind = CommandKind::kTestAlert;
+    return absl::OkStatus();
+  }
   if (verb == "watch") {
     if (absl::Status st = controller_only("/cN watch events"); !st.ok()) return st;
     if (words.size() < 2 || words[1] != "events") return Usage("expected '/cN watch events'");
@@ -560,7 +610,7 @@ absl::Status ParseVerb(const ObjectPath& path, const std::vector<std::string>& w
   }
   return Usage(absl::StrCat("unknown verb '", verb,
                             "': expected show, start, stop, set, add, del, restart, passthru, "
-                            "watch or inject"));
+                            "watch, inject, ack or alert"));
 }
 
 }  // namespace
@@ -674,6 +724,11 @@ absl::StatusOr<Command> ParseCommand(const std::vector<std::string>& input) {
   if (!words[0].starts_with("/")) {
     if (words[0] == "show" && words.size() == 1) {
       cmd.kind = CommandKind::kShowSystem;
+      return cmd;
+    }
+    if (words[0] == "show" && words.size() == 2 && words[1] == "health") {
+      cmd.kind = CommandKind::kShowHealth;
+      cmd.every_controller = true;
       return cmd;
     }
     if (words[0] == "show") {

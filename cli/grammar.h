@@ -33,6 +33,10 @@ enum class CommandKind {
   kRestart,         // /cX restart [nowait]
   kPassthru,        // /cX passthru cdb=HEX ...
   kInjectFault,     // /cX[/eY[/sZ]] inject FAULT ...
+  kShowHealth,      // show health, /cX[/eY[/sZ]|/vN] show health
+  kShowAlerts,      // /cX show alerts [all]
+  kAckAlert,        // /cX ack alert=N
+  kTestAlert,       // /cX alert test
 };
 
 // How much of an object `show` prints.
@@ -128,6 +132,14 @@ struct Command {
 
   PassthruSpec passthru;
   InjectSpec inject;
+
+  // show health: of every controller, or of one object ("/c0/e0/s3"; "" =
+  // the whole controller).
+  bool every_controller = false;
+  std::string object;
+  // show alerts all: cleared ones too.
+  bool all = false;
+  uint64_t alert_id = 0;  // ack alert=N
 };
 
 // Parses the words after the options, e.g. {"/c0/e0/s2", "start", "rebuild"}.

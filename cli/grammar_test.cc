@@ -311,12 +311,51 @@ TEST(GrammarTest, UnknownObjectsAndVerbs) {
   EXPECT_THAT(Error("/c99999999999 show"), HasSubstr("unknown object"));
   EXPECT_THAT(Error("/c0"), HasSubstr("missing verb"));
   EXPECT_THAT(Error("/c0 frobnicate"), HasSubstr("unknown verb 'frobnicate'"));
-  EXPECT_THAT(Error("/c0 show everything"), HasSubstr("expected all, events, rebuild, init or cc"));
+  EXPECT_THAT(Error("/c0 show everything"),
+              HasSubstr("expected all, events, health, alerts, rebuild, init or cc"));
   EXPECT_THAT(Error("/c0/vall show everything"), HasSubstr("unexpected 'everything'"));
   EXPECT_THAT(Error("show all"), HasSubstr("name an object"));
   EXPECT_THAT(Error("list"), HasSubstr("unknown command 'list'"));
   EXPECT_THAT(Error("/c0/e0/s1 show all smart"), HasSubstr("choose one"));
   EXPECT_THAT(Error("/c0/e0 show"), HasSubstr("nothing to show for an enclosure"));
+}
+
+TEST(GrammarTest, HealthAndAlerts) {
+  absl::StatusOr<Command> all = Parse("show health");
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->kind, CommandKind::kShowHealth);
+  EXPECT_TRUE(all->every_controller);
+
+  absl::StatusOr<Command> ctl = Parse("/c1 show health J");
+  ASSERT_TRUE(ctl.ok()) << ctl.status();
+  EXPECT_EQ(ctl->kind, CommandKind::kShowHealth);
+  EXPECT_FALSE(ctl->every_controller);
+  EXPECT_EQ(ctl->controller, 1u);
+  EXPECT_EQ(ctl->object, "");
+  EXPECT_TRUE(ctl->json);
+  EXPECT_EQ(Parse("/c0/e1/s3 show health")->object, "/c0/e1/s3");
+  EXPECT_EQ(Parse("/c0/v2 show health")->object, "/c0/v2");
+  EXPECT_EQ(Parse("/c0/e1 show health")->object, "/c0/e1");
+
+  EXPECT_EQ(Parse("/c0 show alerts")->kind, CommandKind::kShowAlerts);
+  EXPECT_FALSE(Parse("/c0 show alerts")->all);
+  EXPECT_TRUE(Parse("/c0 show alerts all")->all);
+
+  absl::StatusOr<Command> ack = Parse("/c0 ack alert=12");
+  ASSERT_TRUE(ack.ok()) << ack.status();
+  EXPECT_EQ(ack->kind, CommandKind::kAckAlert);
+  EXPECT_EQ(ack->alert_id, 12u);
+  EXPECT_EQ(Parse("/c0 alert test")->kind, CommandKind::kTestAlert);
+
+  EXPECT_THAT(Error("/c0/eall/sall show health"), HasSubstr("names one object"));
+  EXPECT_THAT(Error("/c0/e0/s1 show alerts"), HasSubstr("applies to a controller"));
+  EXPECT_THAT(Error("/c0 show alerts open"), HasSubstr("unexpected 'open'"));
+  EXPECT_THAT(Error("/c0 ack"), HasSubstr("needs alert=N"));
+  EXPECT_THAT(Error("/c0 ack alert=0"), HasSubstr("needs alert=N"));
+  EXPECT_THAT(Error("/c0 ack alert=x"), HasSubstr("bad number 'x' for alert="));
+  EXPECT_THAT(Error("/c0/v0 ack alert=1"), HasSubstr("applies to a controller"));
+  EXPECT_THAT(Error("/c0 alert send"), HasSubstr("expected '/cN alert test'"));
+  EXPECT_THAT(Error("show health now"), HasSubstr("after 'show'"));
 }
 
 TEST(GrammarTest, EventFilter) {

@@ -44,6 +44,18 @@ const std::vector<HelpSection>& HelpSections() {
          "print events as they arrive, one line each, until Ctrl-C; from=SEQ first replays "
          "stored events from that sequence number"},
         {"/cN show rebuild|init|cc", "background operations of that kind with a progress bar"},
+        {"show health", "the hardware health of every controller: OK, WARNING, CRITICAL or FAILED"},
+        {"/cN[/eE[/sS]|/vV] show health",
+         "the health of the controller (rolled up over its objects) or of one object, with "
+         "the reasons and, per drive, temperature, media errors, SMART status and last "
+         "self-test"},
+        {"/cN show alerts [all]",
+         "open alerts (all: cleared ones too): one per condition of an object, with when it "
+         "was first seen, how often it was sent and who acknowledged it"},
+        {"/cN ack alert=N", "acknowledge an open alert: no more reminders for it"},
+        {"/cN alert test",
+         "send a test alert through the journal, the exec hook and alert streams (like smartd "
+         "-M test); fails (exit 3) when the hook does"},
         {"/cN/eE/sS start|stop locate", "turn the drive's locate LED on or off"},
         {"/cN add vd rL drives=E:S[-S][,E:S...] [name=NAME] [strip=KB] [init]",
          absl::StrCat("create a RAID L (0, 1, 5, 6, 10) virtual drive, members in the order "
@@ -132,6 +144,8 @@ const std::vector<HelpSection>& HelpSections() {
         {"hbacli /c0 show events latest=20 filter=severity>=warning,class=pd",
          "the last 20 drive warnings"},
         {"hbacli /c0 passthru cdb=120000006000 datain=96", "INQUIRY to virtual drive 0"},
+        {"hbacli /c0 show health", "why controller 0 is not OK, object by object"},
+        {"hbacli /c0 show alerts all J", "every alert of controller 0, as JSON"},
         {"hbacli --host hba1:50051 --tls-ca ca.pem --tls-cert me.pem --tls-key me.key show",
          "a remote daemon"}}},
   };

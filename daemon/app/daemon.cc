@@ -40,9 +40,9 @@ constexpr size_t kPoolThreads = 8;
 // What a request holds besides passthrough data (ids, CDB, names, filters).
 constexpr uint32_t kRequestOverheadBytes = 64 << 10;
 
-const char* const kServiceNames[] = {"hbamgr.v1.Inventory", "hbamgr.v1.Events",
+const char* const kServiceNames[] = {"hbamgr.v1.Inventory",   "hbamgr.v1.Events",
                                      "hbamgr.v1.Passthrough", "hbamgr.v1.Maintenance",
-                                     "hbamgr.v1.Daemon"};
+                                     "hbamgr.v1.Daemon",      "hbamgr.v1.Health"};
 
 absl::Duration RetentionAge(uint32_t days) {
   return days == 0 ? absl::InfiniteDuration() : absl::Hours(24) * days;
@@ -212,6 +212,9 @@ absl::Status Daemon::StartServer() {
   env_.store = store_.get();
   env_.hub = &hub_;
   env_.internal_subscribers = monitor_->event_subscriptions();
+  env_.monitor = monitor_.get();
+  env_.alerts = alerts_.get();
+  env_.alert_delivery = alert_delivery_.get();
   env_.authorizer = authorizer_.get();
   env_.logger = logger_;
   env_.pool = pool_.get();
@@ -221,6 +224,7 @@ absl::Status Daemon::StartServer() {
   passthrough_ = std::make_unique<service::PassthroughService>(&env_);
   maintenance_ = std::make_unique<service::MaintenanceService>(&env_);
   daemon_service_ = std::make_unique<service::DaemonService>(&env_);
+  health_service_ = std::make_unique<service::HealthService>(&env_);
 
   server::UnixSocketOptions socket_options;
   socket_options.path = config_.unix_socket;
@@ -244,6 +248,7 @@ absl::Status Daemon::StartServer() {
   builder.RegisterService(passthrough_.get());
   builder.RegisterService(maintenance_.get());
   builder.RegisterService(daemon_service_.get());
+  builder.RegisterService(health_service_.get());
   int tcp_port = 0;
   if (!config_.tcp_listen.empty()) {
     auto credentials =

@@ -26,6 +26,7 @@
 #include "daemon/service/env.h"
 #include "daemon/service/events_service.h"
 #include "daemon/service/health_publisher.h"
+#include "daemon/service/health_service.h"
 #include "daemon/service/inventory_service.h"
 #include "daemon/service/maintenance_service.h"
 #include "daemon/service/passthrough_service.h"
@@ -91,6 +92,7 @@ class Daemon {
   std::unique_ptr<service::PassthroughService> passthrough_;
   std::unique_ptr<service::MaintenanceService> maintenance_;
   std::unique_ptr<service::DaemonService> daemon_service_;
+  std::unique_ptr<service::HealthService> health_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<server::UnixSocketListener> listener_;
   sys::MetricsRegistry metrics_;

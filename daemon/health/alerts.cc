@@ -148,6 +148,7 @@ void AlertEngine::Update(const Policy& policy, AdapterSnapshot& snap, absl::Time
     auto it = counts.find(path);
     out = it == counts.end() ? AlertCounts{} : it->second;
   };
+  fill(snap.path, snap.own_alerts);
   for (auto& e : snap.enclosures) fill(e.path, e.alerts);
   for (auto& d : snap.drives) fill(d.path, d.alerts);
   for (auto& v : snap.virtual_drives) fill(v.path, v.alerts);

@@ -271,15 +271,23 @@ void Evaluate(const Policy& policy, const std::set<std::string>& active, Adapter
   snap.health = RolledUp(snap).health;
 }
 
-ObjectHealth RolledUp(const AdapterSnapshot& snap) {
-  ObjectHealth out = snap.own;
+void ForEachRolledUpReason(const AdapterSnapshot& snap,
+                           const std::function<void(const std::string& path, const Reason&)>& f) {
   snap.ForEachObject([&](const std::string& path, const ObjectHealth& h) {
-    if (path == snap.path) return;
     for (const Reason& r : h.reasons) {
-      Health level = std::min(r.health, Health::kCritical);
-      out.health = RollUp(out.health, level);
-      out.reasons.push_back(Reason{r.condition, level, absl::StrCat(path, ": ", r.text)});
+      if (path == snap.path) {
+        f(path, r);
+      } else {
+        f(path, Reason{r.condition, std::min(r.health, Health::kCritical), r.text});
+      }
     }
+  });
+}
+
+ObjectHealth RolledUp(const AdapterSnapshot& snap) {
+  ObjectHealth out;
+  ForEachRolledUpReason(snap, [&](const std::string& path, const Reason& r) {
+    out.Add(r.condition, r.health, path == snap.path ? r.text : absl::StrCat(path, ": ", r.text));
   });
   return out;
 }

@@ -5,6 +5,7 @@
 #ifndef HBAMGR_DAEMON_HEALTH_MODEL_H_
 #define HBAMGR_DAEMON_HEALTH_MODEL_H_
 
+#include <functional>
 #include <set>
 #include <string>
 
@@ -27,6 +28,12 @@ void Evaluate(const Policy& policy, const std::set<std::string>& active, Adapter
 // object makes its adapter CRITICAL, not FAILED: the adapter still serves
 // its other objects.
 ObjectHealth RolledUp(const AdapterSnapshot& snap);
+
+// The reasons RolledUp() is made of, each with its object's path and the
+// level it counts for in the adapter (FAILED capped to CRITICAL for
+// objects), the adapter's own first.
+void ForEachRolledUpReason(const AdapterSnapshot& snap,
+                           const std::function<void(const std::string& path, const Reason&)>& f);
 
 }  // namespace hbamgr::health
 

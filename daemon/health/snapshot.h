@@ -138,6 +138,7 @@ struct AdapterSnapshot {
   ObjectHealth own;             // the adapter's own reasons
   Health health = Health::kOk;  // own and its objects rolled up
   AlertCounts alerts;           // open alerts of the adapter and all its objects
+  AlertCounts own_alerts;       // open alerts of the adapter itself
 
   // Every object's health, the adapter's own first: (path, health).
   template <typename F>

@@ -10,6 +10,9 @@
 #include "absl/time/time.h"
 #include "daemon/adapter/adapter.h"
 #include "daemon/adapter/event_hub.h"
+#include "daemon/health/alerts.h"
+#include "daemon/health/delivery.h"
+#include "daemon/health/monitor.h"
 #include "daemon/server/authorizer.h"
 #include "daemon/service/worker_pool.h"
 #include "daemon/store/store.h"
@@ -26,6 +29,10 @@ struct ServiceEnv {
   size_t internal_subscribers = 0;
   const server::Authorizer* authorizer = nullptr;
   sys::Logger* logger = nullptr;
+  // The health service (hbamgr.v1.Health).
+  health::Monitor* monitor = nullptr;
+  health::AlertEngine* alerts = nullptr;
+  health::Delivery* alert_delivery = nullptr;
   WorkerPool* pool = nullptr;
   absl::Time started;
   // Deadline of calls that set none (bounds queueing and EAGAIN retries).
