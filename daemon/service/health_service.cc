@@ -79,21 +79,24 @@ class AlertStream final : public grpc::ServerWriteReactor<v1::AlertNotification>
   AlertStream(const ServiceEnv& env, grpc::CallbackServerContext* ctx,
               const v1::WatchAlertsRequest& request)
       : env_(env) {
-    absl::MutexLock lock(&mu_);
-    if (absl::Status s = env.authorizer->Authorize(*ctx, Privilege::kRead); !s.ok()) {
-      FinishOnce(ToGrpc(s));
+    absl::Status refused = env.authorizer->Authorize(*ctx, Privilege::kRead);
+    if (refused.ok() && !request.adapter().empty()) {
+      refused = env.FindAdapter(request.adapter()).status();
+    }
+    if (!refused.ok()) {
+      absl::MutexLock lock(&mu_);
+      FinishOnce(ToGrpc(refused));
       return;
     }
-    if (!request.adapter().empty()) {
-      if (auto adapter = env.FindAdapter(request.adapter()); !adapter.ok()) {
-        FinishOnce(ToGrpc(adapter.status()));
-        return;
-      }
-    }
-    subscription_ = env.alert_delivery->hub().Subscribe(request.adapter(), [this] {
+    // Subscribed without mu_: the hub notifies with its lock held, then
+    // takes mu_ (lock order hub -> mu_).
+    auto subscription = env.alert_delivery->hub().Subscribe(request.adapter(), [this] {
       absl::MutexLock lock(&mu_);
       Pump();
     });
+    absl::MutexLock lock(&mu_);
+    subscription_ = std::move(subscription);
+    Pump();
   }
 
  private:
@@ -143,15 +146,22 @@ class AlertStream final : public grpc::ServerWriteReactor<v1::AlertNotification>
     FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "watcher went away"));
   }
   void OnDone() override {
-    if (subscription_ != nullptr) env_.alert_delivery->hub().Unsubscribe(subscription_);
-    { absl::MutexLock lock(&mu_); }  // a Pump in progress has left
+    std::shared_ptr<health::AlertHub::Subscription> subscription;
+    {
+      absl::MutexLock lock(&mu_);
+      subscription = subscription_;
+    }
+    // No notify runs after this; one in progress has left mu_ when the
+    // lock below is taken.
+    if (subscription != nullptr) env_.alert_delivery->hub().Unsubscribe(subscription);
+    { absl::MutexLock lock(&mu_); }
     delete this;
   }
 
   const ServiceEnv& env_;
-  std::shared_ptr<health::AlertHub::Subscription> subscription_;
   // Lock order: the hub's lock -> mu_ -> the subscription's queue lock.
   absl::Mutex mu_;
+  std::shared_ptr<health::AlertHub::Subscription> subscription_ ABSL_GUARDED_BY(mu_);
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finishing_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> finish_after_write_ ABSL_GUARDED_BY(mu_);

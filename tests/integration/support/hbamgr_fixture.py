@@ -32,6 +32,8 @@ from hbamgr.v1 import daemon_pb2
 from hbamgr.v1 import daemon_pb2_grpc
 from hbamgr.v1 import events_pb2
 from hbamgr.v1 import events_pb2_grpc
+from hbamgr.v1 import health_pb2 as hw_health_pb2
+from hbamgr.v1 import health_pb2_grpc as hw_health_pb2_grpc
 from hbamgr.v1 import inventory_pb2_grpc
 from hbamgr.v1 import maintenance_pb2
 from hbamgr.v1 import maintenance_pb2_grpc
@@ -209,6 +211,32 @@ listen = 127.0.0.1:0
 
     def daemon(self):
         return daemon_pb2_grpc.DaemonStub(self.channel)
+
+    def health(self):
+        """hbamgr.v1.Health (the hardware's health, not grpc.health.v1)."""
+        return hw_health_pb2_grpc.HealthStub(self.channel)
+
+    def get_health(self, adapter="c0", obj=""):
+        return self.health().GetHealth(
+            hw_health_pb2.GetHealthRequest(adapter=adapter, object=obj), timeout=30)
+
+    def wait_polls(self, n=2, adapter="c0", timeout=60):
+        """Waits until the health monitor has completed `n` more polls of
+        `adapter` (its polled time moved n times): whatever was true before
+        the call has been seen and acted on."""
+        def polled():
+            try:
+                return self.get_health(adapter).adapters[0].polled_ns
+            except grpc.RpcError:
+                return 0
+        seen = [polled()]
+
+        def moved():
+            now = polled()
+            if now != seen[-1]:
+                seen.append(now)
+            return len(seen) > n
+        wait_until(moved, timeout, f"{n} health polls of {adapter}")
 
     def query_events(self, adapter="c0"):
         resp = self.events().QueryEvents(
