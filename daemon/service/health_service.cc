@@ -314,21 +314,20 @@ grpc::ServerUnaryReactor* HealthService::ListAlerts(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* HealthService::AcknowledgeAlert(
     grpc::CallbackServerContext* ctx, const v1::AcknowledgeAlertRequest* request,
     v1::Alert* response) {
-  return UnaryCall::Blocking(env_, ctx, Privilege::kAdmin, "/hbamgr.v1.Health/AcknowledgeAlert",
-                             [request, response](UnaryCall& call) -> absl::Status {
-                               call.SetAuditTarget(absl::StrCat("/", request->adapter()),
-                                                   absl::StrCat("alert=", request->id()));
-                               auto adapter = call.env().FindAdapter(request->adapter());
-                               if (!adapter.ok()) return adapter.status();
-                               if (request->id() == 0)
-                                 return absl::InvalidArgumentError("alert id must be at least 1");
-                               auto row = call.env().alerts->Acknowledge(
-                                   (*adapter)->index(), static_cast<int64_t>(request->id()),
-                                   call.caller(), absl::Now());
-                               if (!row.ok()) return row.status();
-                               FillAlert(request->adapter(), *row, response);
-                               return absl::OkStatus();
-                             });
+  return UnaryCall::Blocking(
+      env_, ctx, Privilege::kAdmin,
+      Audit("/hbamgr.v1.Health/AcknowledgeAlert", absl::StrCat("/", request->adapter()),
+            absl::StrCat("alert=", request->id())),
+      [request, response](UnaryCall& call) -> absl::Status {
+        auto adapter = call.env().FindAdapter(request->adapter());
+        if (!adapter.ok()) return adapter.status();
+        if (request->id() == 0) return absl::InvalidArgumentError("alert id must be at least 1");
+        auto row = call.env().alerts->Acknowledge(
+            (*adapter)->index(), static_cast<int64_t>(request->id()), call.caller(), absl::Now());
+        if (!row.ok()) return row.status();
+        FillAlert(request->adapter(), *row, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerWriteReactor<v1::AlertNotification>* HealthService::WatchAlerts(
@@ -339,10 +338,11 @@ grpc::ServerWriteReactor<v1::AlertNotification>* HealthService::WatchAlerts(
 grpc::ServerUnaryReactor* HealthService::SendTestAlert(grpc::CallbackServerContext* ctx,
                                                        const v1::SendTestAlertRequest* request,
                                                        v1::SendTestAlertResponse* response) {
+  Audit audit("/hbamgr.v1.Health/SendTestAlert", absl::StrCat("/", request->adapter()),
+              "test alert");
   return UnaryCall::Blocking(
-      env_, ctx, Privilege::kAdmin, "/hbamgr.v1.Health/SendTestAlert",
+      env_, ctx, Privilege::kAdmin, std::move(audit),
       [request, response](UnaryCall& call) -> absl::Status {
-        call.SetAuditTarget(absl::StrCat("/", request->adapter()), "test alert");
         auto adapter = call.env().FindAdapter(request->adapter());
         if (!adapter.ok()) return adapter.status();
         const health::Policy policy = call.env().monitor->policy();

@@ -23,6 +23,10 @@ CANCEL_SLOW_MS = 20000
 
 
 class PassthroughTest(DaemonTestCase):
+    # No health polls: completion faults armed by these tests must hit the
+    # tests' own commands, not a poll that happened to complete first.
+    DAEMON_ARGS = {"extra_config": "\n[health]\nenabled = false\n"}
+
     def scsi_request(self, cdb=INQUIRY, length=96):
         return passthrough_pb2.ScsiRequest(adapter="c0", target=0, cdb=cdb,
                                            data_in_length=length)
