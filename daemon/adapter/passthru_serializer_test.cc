@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/synchronization/mutex.h"
 #include "daemon/adapter/fake_transport.h"
 #include "gmock/gmock.h"
@@ -296,6 +297,8 @@ TEST(PassthruSerializerTest, QueuedBufferBytesAreBounded) {
   Results results;
 
   transport.CloseGate();
+  // A failed assertion must not leave the serializer waiting at the gate.
+  absl::Cleanup open_gate = [&] { transport.OpenGate(); };
   serializer.Submit("uid:1", Far(), Reading(1, 1 << 20), results.Callback());
   ASSERT_TRUE(transport.WaitForStarted(1, kWait));  // running: no longer queued
   EXPECT_EQ(serializer.queued_bytes(), 0u);

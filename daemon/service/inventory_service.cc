@@ -134,6 +134,7 @@ grpc::ServerUnaryReactor* InventoryService::GetVirtualDrive(
       env_, ctx, Privilege::kRead, nullptr, [request, response](UnaryCall& call) -> absl::Status {
         auto adapter = call.env().FindAdapter(request->adapter());
         if (!adapter.ok()) return adapter.status();
+        if (absl::Status s = CheckId16("vd_id", request->vd_id()); !s.ok()) return s;
         auto vds = call.MgmtFor(**adapter).ListVirtualDrives();
         if (!vds.ok()) return vds.status();
         for (const hbamgr_vd_info& vd : *vds) {

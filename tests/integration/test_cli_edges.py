@@ -36,6 +36,13 @@ class CliEdgesTest(DaemonTestCase):
         self.assertIn("/c0/e9", message)
         self.assertIn("/c0/e9", self.assert_failure(["/c0/e9/sall", "show"], 2, "NOT_FOUND"))
 
+    def test_passthru_beyond_the_transfer_limit_names_it(self):
+        # It ended in a bare "HBAMGR_IOC_PASSTHRU: Invalid argument (errno 22)".
+        self.assert_failure(["/c0", "passthru", "cdb=120000006000", "datain=4294967295"], 1,
+                            "INVALID_ARGUMENT",
+                            "data_in_length = 4294967295 bytes: at most 1048576 bytes "
+                            "(the adapter's max_transfer)")
+
     def test_option_errors_honour_json(self):
         for args in (["--timeout", "0", "--json", "/c0", "show"],
                      ["--bogus", "/c0", "show", "J"],

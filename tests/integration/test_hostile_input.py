@@ -130,6 +130,10 @@ class HostileInputTest(DaemonTestCase):
                 adapter="c0", fault=99), timeout=60),
             "fault = 99: not a known FaultType")
         self.assert_invalid(
+            lambda: self.hbamgrd.inventory().GetVirtualDrive(
+                inventory_pb2.GetVirtualDriveRequest(adapter="c0", vd_id=65536), timeout=60),
+            "vd_id = 65536: at most 65535")
+        self.assert_invalid(
             lambda: maintenance.SetLocate(maintenance_pb2.SetLocateRequest(
                 adapter="c0", drive=types_pb2.DriveRef(pd_id=65536 + 5), on=True), timeout=60),
             "drive.pd_id = 65541: at most 65535")
