@@ -125,6 +125,15 @@ struct hba_req_frame {
 	struct hba_sge sge[HBA_FRAME_SGE_INLINE];
 };
 
+/*
+ * Whether the doorbell accepts a SCSI_IO or MGMT frame's fields (function,
+ * cdb_len, flags, dir, data_len, sge_count, chain); a frame it refuses
+ * faults the firmware (HBA_FAULT_BAD_FRAME).  The SGEs themselves are
+ * checked when the frame runs: flags 0, an address for every non-empty
+ * one, lengths adding up to data_len.
+ */
+bool hba_fw_cmd_frame_valid(const struct hba_req_frame *f);
+
 /* Reply descriptor (u64 in a reply ring). */
 #define HBA_RDESC_UNUSED	(~0ULL)
 #define HBA_RDESC_SMID(d)	((u16)((d) & 0xffff))

@@ -144,7 +144,7 @@ bool fw_queue_work(struct hba_fw *fw, struct hba_work *w)
 	return !fw->dead && hba_queue_work(fw->wq, w);
 }
 
-static bool fw_cmd_frame_valid(const struct hba_req_frame *f)
+bool hba_fw_cmd_frame_valid(const struct hba_req_frame *f)
 {
 	if (f->function != HBA_FUNC_SCSI_IO && f->function != HBA_FUNC_MGMT)
 		return false;
@@ -169,7 +169,7 @@ static bool fw_frame_valid(const struct hba_fw *fw,
 		return false;
 	switch (kind) {
 	case FW_SMID_CMD:
-		return fw_cmd_frame_valid(f);
+		return hba_fw_cmd_frame_valid(f);
 	case FW_SMID_SRB:
 		return f->function == HBA_FUNC_STATUS_READ;
 	case FW_SMID_TM:
