@@ -368,7 +368,7 @@ TEST_F(FwStoreTest, VdCreateRefusalsCarryTheirReason) {
     uint64_t value, limit;
   };
   auto reason = [&] {
-    const hba_reason& r = h.LastReason();
+    const hba_reason r = h.LastReason();
     return Expect{r.code, r.id, r.value, r.limit};
   };
   auto same = [](const Expect& a, const Expect& b) {

@@ -112,7 +112,10 @@ hba_reply_frame FwStoreHarness::Mgmt(uint32_t opcode, const void* mbox, size_t m
   f.sge_count = static_cast<u16>(sgl.size());
   hba_reply_frame r{};
   fw_store_mgmt(store_, &f, sgl.data(), static_cast<u32>(sgl.size()), &r);
-  last_reason_ = r.reason;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_reason_ = r.reason;
+  }
   return r;
 }
 

@@ -50,7 +50,11 @@ class FwStoreHarness {
   hba_reply_frame Mgmt(uint32_t opcode, const void* mbox, size_t mbox_len, uint8_t dir,
                        std::vector<uint8_t>* data);
   // The reason of the last management frame's reply (CreateVd, SetPdState...).
-  const hba_reason& LastReason() const { return last_reason_; }
+  // A copy: concurrent Mgmt() calls (the concurrency tests) overwrite it.
+  hba_reason LastReason() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_reason_;
+  }
 
   std::vector<hbamgr_pd_info> PdList();
   std::vector<hbamgr_vd_info> VdList();
@@ -79,8 +83,8 @@ class FwStoreHarness {
   static void Emit(void* ctx, hbamgr_event* ev);
 
   fw_store* store_ = nullptr;
-  hba_reason last_reason_{};
   std::mutex mu_;
+  hba_reason last_reason_ ABSL_GUARDED_BY(mu_){};
   std::vector<hbamgr_event> events_ ABSL_GUARDED_BY(mu_);
 };
 
