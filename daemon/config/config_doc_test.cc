@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/config/config.h"
+#include "daemon/health/policy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -27,6 +28,8 @@ std::string ReadFile(const std::string& path) {
 }
 
 // Sections may have dotted names ([health.hdd]): the key is after the last dot.
+// A per-object section stands for its template: [health.c0.v1] and
+// [health.cN.vM] document "health.cN.vM.KEY" (health::PolicyKeyTemplate).
 std::string Section(const std::string& key) { return key.substr(0, key.rfind('.')); }
 std::string Name(const std::string& key) { return key.substr(key.rfind('.') + 1); }
 
@@ -37,7 +40,7 @@ std::map<std::string, int> ManPageKeys(const std::string& page) {
   std::istringstream in(page);
   std::string line, section;
   bool after_tp = false;
-  const std::regex subsection(R"(^\.SS "?\[([a-z_.]+)\]"?\s*$)");
+  const std::regex subsection(R"(^\.SS "?\[([a-zA-Z0-9_.]+)\]"?\s*$)");
   const std::regex term(R"(^\.B\s+([a-z_]+)\b.*$)");
   std::smatch m;
   for (int number = 1; std::getline(in, line); ++number) {
@@ -46,26 +49,29 @@ std::map<std::string, int> ManPageKeys(const std::string& page) {
     } else if (std::regex_match(line, m, subsection)) {
       section = m[1];
     } else if (after_tp && !section.empty() && std::regex_match(line, m, term)) {
-      keys.emplace(absl::StrCat(section, ".", std::string(m[1])), number);
+      keys.emplace(health::PolicyKeyTemplate(absl::StrCat(section, ".", std::string(m[1]))),
+                   number);
     }
     after_tp = line == ".TP";
   }
   return keys;
 }
 
-// The example file's keys: "key = value" or "#key = value" under "[section]".
+// The example file's keys: "key = value" or "#key = value" under "[section]"
+// or a commented-out "#[section]".
 std::map<std::string, int> ExampleKeys(const std::string& text) {
   std::map<std::string, int> keys;
   std::istringstream in(text);
   std::string line, section;
-  const std::regex header(R"(^\[([a-z_.]+)\]\s*$)");
+  const std::regex header(R"(^#?\[([a-z0-9_.]+)\]\s*$)");
   const std::regex entry(R"(^#?([a-z_]+) *=.*$)");
   std::smatch m;
   for (int number = 1; std::getline(in, line); ++number) {
     if (std::regex_match(line, m, header)) {
       section = m[1];
     } else if (!section.empty() && std::regex_match(line, m, entry)) {
-      keys.emplace(absl::StrCat(section, ".", std::string(m[1])), number);
+      keys.emplace(health::PolicyKeyTemplate(absl::StrCat(section, ".", std::string(m[1]))),
+                   number);
     }
   }
   return keys;
@@ -124,6 +130,11 @@ TEST(ConfigDocTest, FindsKeysInBothFormats) {
       ExampleKeys("# a = comment\n[sim]\n# prose, not = a key\n#adapters = 1\n"
                   "drives = 2\n"),
       ::testing::ElementsAre(::testing::Pair("sim.adapters", 4), ::testing::Pair("sim.drives", 5)));
+  // Per-VD sections, commented out or not, stand for their template.
+  EXPECT_THAT(ExampleKeys("#[health.c0.v1]\n#consistency_check = off\n"),
+              ::testing::ElementsAre(::testing::Pair("health.cN.vM.consistency_check", 2)));
+  EXPECT_THAT(ManPageKeys(".SH KEYS\n.SS [health.cN.vM]\n.TP\n.B consistency_check = X\n"),
+              ::testing::ElementsAre(::testing::Pair("health.cN.vM.consistency_check", 4)));
   EXPECT_GE(KnownKeys().size(), 30u);
 }
 

@@ -218,6 +218,36 @@ TEST(ConfigTest, HealthSectionsSetThePolicy) {
   EXPECT_TRUE(p.hdd.selftest_long.enabled());
 }
 
+TEST(ConfigTest, PerVdSectionsGiveAVdItsOwnConsistencyCheck) {
+  absl::StatusOr<DaemonConfig> c = Parse(
+      "[health]\nconsistency_check = 0 1 * * 0\n"
+      "[health.c0.v1]\nconsistency_check = 0 3 * * 3\n"
+      "[health.c0.v2]\nconsistency_check = off\n"
+      "[health.c1.v1]\nconsistency_check = @daily\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const health::Policy& p = c->health;
+  EXPECT_EQ(p.ConsistencyCheckFor(0, 1).text(), "0 3 * * 3");
+  EXPECT_FALSE(p.ConsistencyCheckFor(0, 2).enabled());         // excluded
+  EXPECT_EQ(p.ConsistencyCheckFor(0, 0).text(), "0 1 * * 0");  // no section: [health]'s
+  EXPECT_EQ(p.ConsistencyCheckFor(1, 1).text(), "@daily");
+  EXPECT_EQ(p.ConsistencyCheckFor(1, 2).text(), "0 1 * * 0");
+  EXPECT_EQ(p.vd_consistency_check.size(), 3u);
+}
+
+TEST(ConfigTest, SmartdSelfTestSchedules) {
+  absl::StatusOr<DaemonConfig> c = Parse(
+      "[health]\nselftest_short = (S/../.././02|L/../../6/03)\n"
+      "selftest_long = (S/../.././02|L/../../6/03)\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  // 2026-11-26 is a Thursday.
+  const absl::Time thursday = absl::FromCivil(absl::CivilHour(2026, 11, 26, 5), utc);
+  EXPECT_EQ(c->health.hdd.selftest_short.NextAfter(thursday, utc),
+            absl::FromCivil(absl::CivilHour(2026, 11, 27, 2), utc));
+  EXPECT_EQ(c->health.ssd.selftest_long.NextAfter(thursday, utc),
+            absl::FromCivil(absl::CivilHour(2026, 11, 28, 3), utc));
+}
+
 TEST(ConfigTest, DefaultHealthPolicyNeedsNoConfig) {
   absl::StatusOr<DaemonConfig> c = Parse("");
   ASSERT_TRUE(c.ok());
@@ -258,6 +288,32 @@ TEST(ConfigTest, BadHealthConfigNamesTheKey) {
             "test.conf:2: health.jitter: '80%' is not a percentage 0..50 (e.g. 10%)");
   EXPECT_EQ(ErrorOf("[health]\nenabled = yes\nenabled = no\n"),
             "test.conf:3: key 'health.enabled' given more than once");
+  // Per-VD sections.
+  EXPECT_EQ(ErrorOf("[health.c0.v1]\nconsistency_check = 0 25 * * *\n"),
+            "test.conf:2: health.c0.v1.consistency_check: hour field '25' is outside 0..23");
+  EXPECT_EQ(ErrorOf("[health.c0.v1]\ntemperature_warn = 50\n"),
+            "test.conf:2: unknown key 'health.c0.v1.temperature_warn'");
+  EXPECT_EQ(ErrorOf("[health.c0.v1]\npatrol_read = @daily\n"),
+            "test.conf:2: health.c0.v1.patrol_read: a patrol read reads every drive of the "
+            "adapter: set patrol_read in [health]");
+  EXPECT_EQ(ErrorOf("[health.c0.v65535]\nconsistency_check = @daily\n"),
+            "test.conf:2: health.c0.v65535.consistency_check: VD id 65535 is outside 0..65534");
+  EXPECT_EQ(ErrorOf("[health.c0.vx]\nconsistency_check = @daily\n"),
+            "test.conf:2: unknown key 'health.c0.vx.consistency_check'");
+  EXPECT_EQ(ErrorOf("[health.c+1.v1]\nconsistency_check = @daily\n"),
+            "test.conf:2: unknown key 'health.c+1.v1.consistency_check'");
+  EXPECT_EQ(ErrorOf("[health.c0.v01]\nconsistency_check = @daily\n"),
+            "test.conf:2: unknown key 'health.c0.v01.consistency_check'");
+  EXPECT_EQ(ErrorOf("[health.c0.v1]\nconsistency_check = @daily\nconsistency_check = off\n"),
+            "test.conf:3: key 'health.c0.v1.consistency_check' given more than once");
+  // smartd -s expressions: self-tests only, and they must be able to fire.
+  EXPECT_EQ(ErrorOf("[health.c0.v1]\nconsistency_check = S/../.././02\n"),
+            "test.conf:2: health.c0.v1.consistency_check: 'S/../.././02' is a smartd -s "
+            "expression; those schedule self-tests only (selftest_short, selftest_long): use "
+            "cron fields here");
+  EXPECT_THAT(ErrorOf("[health.ssd]\nselftest_long = S/../.././02\n"),
+              HasSubstr("test.conf:2: health.ssd.selftest_long: 'S/../.././02' matches no hour "
+                        "of a long self-test"));
 }
 
 TEST(ConfigTest, MissingFileIsNotFound) {

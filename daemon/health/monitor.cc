@@ -64,6 +64,7 @@ void Monitor::AddAdapter(adapter::Adapter* adapter) {
 
 absl::Status Monitor::Start() {
   if (absl::Status s = history_.Load(); !s.ok()) return s;
+  ReportUnknownAdapters(policy());
   for (auto& w : watchers_) {
     if (alerts_ != nullptr) w->active = alerts_->OpenConditions(w->adapter->index());
     adapter::EventFilter filter;
@@ -91,8 +92,26 @@ void Monitor::Stop() {
 }
 
 void Monitor::SetPolicy(const Policy& policy) {
+  ReportUnknownAdapters(policy);
   absl::MutexLock lock(&mu_);
   policy_ = policy;
+}
+
+void Monitor::ReportUnknownAdapters(const Policy& policy) {
+  for (const auto& [key, schedule] : policy.vd_consistency_check) {
+    const auto [index, vd] = key;
+    const bool known =
+        std::any_of(watchers_.begin(), watchers_.end(),
+                    [index = index](const auto& w) { return w->adapter->index() == index; });
+    if (known) continue;
+    logger_->Log(sys::LogLevel::kWarning,
+                 absl::StrCat("health.", adapter::AdapterName(index), ".v", vd,
+                              ".consistency_check: the daemon has no adapter ",
+                              adapter::AdapterName(index), ": the schedule does nothing"),
+                 {{"HBAMGR_OBJECT", VirtualDrivePath(adapter::AdapterName(index), vd)},
+                  {"HBAMGR_JOB", "consistency_check"},
+                  {"SCHEDULE", schedule.text()}});
+  }
 }
 
 Policy Monitor::policy() const {

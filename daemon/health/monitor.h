@@ -70,6 +70,8 @@ class Monitor {
   void Run(Watcher& w);
   std::shared_ptr<const AdapterSnapshot> Poll(Watcher& w, bool read_log_pages);
   void CountEvents(AdapterSnapshot& snap);
+  // Logs each per-VD section that names an adapter the daemon does not have.
+  void ReportUnknownAdapters(const Policy& policy);
   absl::Duration Jittered(absl::Duration d, double jitter);
 
   store::Store* const store_;

@@ -1,11 +1,13 @@
 #include "daemon/health/policy.h"
 
+#include <linux/hbamgr.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -54,8 +56,8 @@ absl::Status Duration(const std::string& text, absl::Duration min, absl::Duratio
   return absl::OkStatus();
 }
 
-absl::Status SetSchedule(const std::string& text, Schedule* out) {
-  absl::StatusOr<Schedule> s = Schedule::Parse(text);
+absl::Status SetSchedule(const std::string& text, Schedule* out, char smartd_test = 0) {
+  absl::StatusOr<Schedule> s = Schedule::Parse(text, smartd_test);
   if (!s.ok()) return s.status();
   *out = *std::move(s);
   return absl::OkStatus();
@@ -77,8 +79,8 @@ absl::Status SetDriveKey(DrivePolicy& d, absl::string_view key, const std::strin
     return U32(v, kMinTemperatureC, kMaxTemperatureC, &d.temperature_crit_c);
   if (key == "media_error_growth") return U32(v, 1, 1000000, &d.media_error_growth);
   if (key == "other_error_growth") return U32(v, 1, 1000000, &d.other_error_growth);
-  if (key == "selftest_short") return SetSchedule(v, &d.selftest_short);
-  if (key == "selftest_long") return SetSchedule(v, &d.selftest_long);
+  if (key == "selftest_short") return SetSchedule(v, &d.selftest_short, 'S');
+  if (key == "selftest_long") return SetSchedule(v, &d.selftest_long, 'L');
   return absl::NotFoundError(absl::StrCat("unknown key '", key, "'"));
 }
 
@@ -164,6 +166,55 @@ const std::map<std::string, Setter, std::less<>>& Keys() {
   return *keys;
 }
 
+// A key of a per-VD section: "c0.v1.consistency_check".
+struct VdKey {
+  uint32_t adapter = 0;
+  uint32_t vd = 0;
+  absl::string_view key;
+};
+constexpr char kVdSection[] = "cN.vM";
+
+// Decimal, as hbacli writes it ("c0", "v12"; not "v012").
+bool Number(absl::string_view digits, uint32_t* out) {
+  return !digits.empty() && digits.size() <= 9 && (digits.size() == 1 || digits[0] != '0') &&
+         digits.find_first_not_of("0123456789") == absl::string_view::npos &&
+         absl::SimpleAtoi(digits, out);
+}
+
+// `rest` is the key after "health."; nullopt unless it is "cN.vM.KEY".
+std::optional<VdKey> SplitVdKey(absl::string_view rest) {
+  VdKey k;
+  size_t dot1 = rest.find('.');
+  if (dot1 == absl::string_view::npos || !absl::StartsWith(rest, "c") ||
+      !Number(rest.substr(1, dot1 - 1), &k.adapter)) {
+    return std::nullopt;
+  }
+  absl::string_view after = rest.substr(dot1 + 1);
+  size_t dot2 = after.find('.');
+  if (dot2 == absl::string_view::npos || !absl::StartsWith(after, "v") ||
+      !Number(after.substr(1, dot2 - 1), &k.vd)) {
+    return std::nullopt;
+  }
+  k.key = after.substr(dot2 + 1);
+  return k;
+}
+
+absl::Status SetVdKey(Policy& policy, const VdKey& k, const std::string& value) {
+  if (k.key == "patrol_read") {
+    return absl::InvalidArgumentError(
+        "a patrol read reads every drive of the adapter: set patrol_read in [health]");
+  }
+  if (k.key != "consistency_check") return absl::NotFoundError("unknown key");
+  if (k.vd >= HBAMGR_ID_NONE) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("VD id ", k.vd, " is outside 0..", HBAMGR_ID_NONE - 1));
+  }
+  Schedule s;
+  if (absl::Status st = SetSchedule(value, &s); !st.ok()) return st;
+  policy.vd_consistency_check[{k.adapter, static_cast<uint16_t>(k.vd)}] = std::move(s);
+  return absl::OkStatus();
+}
+
 absl::Status CheckTemperatures(absl::string_view section, uint32_t warn, uint32_t crit) {
   if (warn >= crit) {
     return absl::InvalidArgumentError(absl::StrCat(section, ".temperature_warn: ", warn,
@@ -189,6 +240,11 @@ absl::string_view ThrottleName(Throttle throttle) {
 
 absl::string_view DriveClassName(DriveClass cls) { return cls == DriveClass::kSsd ? "ssd" : "hdd"; }
 
+const Schedule& Policy::ConsistencyCheckFor(uint32_t adapter, uint16_t vd) const {
+  auto it = vd_consistency_check.find({adapter, vd});
+  return it != vd_consistency_check.end() ? it->second : consistency_check;
+}
+
 Policy Policy::Defaults() {
   Policy p;
   // smartd's customary -s (S/../.././02|L/../../6/03), and the weekly
@@ -208,6 +264,10 @@ absl::Status SetPolicyKey(Policy& policy, absl::string_view key, const std::stri
   }
   if (absl::ConsumePrefix(&rest, "hdd.")) return SetDriveKey(policy.hdd, rest, value);
   if (absl::ConsumePrefix(&rest, "ssd.")) return SetDriveKey(policy.ssd, rest, value);
+  if (std::optional<VdKey> vd = SplitVdKey(rest)) {
+    absl::Status s = SetVdKey(policy, *vd, value);
+    return absl::IsNotFound(s) ? absl::NotFoundError(absl::StrCat("unknown key '", key, "'")) : s;
+  }
   if (auto it = Keys().find(rest); it != Keys().end()) return it->second(policy, value);
   // A shared drive key in [health] sets both classes.
   DrivePolicy hdd = policy.hdd, ssd = policy.ssd;
@@ -230,8 +290,16 @@ std::vector<std::string> PolicyKeys() {
     keys.push_back(absl::StrCat("health.hdd.", key));
     keys.push_back(absl::StrCat("health.ssd.", key));
   }
+  keys.push_back(absl::StrCat("health.", kVdSection, ".consistency_check"));
   std::sort(keys.begin(), keys.end());
   return keys;
+}
+
+std::string PolicyKeyTemplate(absl::string_view key) {
+  absl::string_view rest = key;
+  if (!absl::ConsumePrefix(&rest, "health.")) return std::string(key);
+  std::optional<VdKey> vd = SplitVdKey(rest);
+  return vd ? absl::StrCat("health.", kVdSection, ".", vd->key) : std::string(key);
 }
 
 absl::Status ValidatePolicy(const Policy& p) {

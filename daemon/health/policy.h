@@ -1,14 +1,17 @@
 // The health policy: how often the daemon reads drive health, the
 // thresholds that make an object WARNING or CRITICAL, the schedules of
 // patrol read, consistency checks and drive self-tests, and how alerts are
-// delivered and repeated.  Read from the [health] section of hbamgrd.conf
-// and its per-drive-class sections [health.hdd] and [health.ssd]; the
-// defaults are meant to be right without reading them (docs/health.md).
+// delivered and repeated.  Read from the [health] section of hbamgrd.conf,
+// its per-drive-class sections [health.hdd] and [health.ssd] and per-VD
+// sections [health.cN.vM]; the defaults are meant to be right without
+// reading them (docs/health.md).
 #ifndef HBAMGR_DAEMON_HEALTH_POLICY_H_
 #define HBAMGR_DAEMON_HEALTH_POLICY_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -55,7 +58,11 @@ struct Policy {
   DrivePolicy ssd{.temperature_warn_c = 60, .temperature_crit_c = 70};
 
   Schedule patrol_read{};        // adapter-wide; "" leaves it to the firmware
-  Schedule consistency_check{};  // every redundant VD
+  Schedule consistency_check{};  // every redundant VD without its own
+  // [health.cN.vM] consistency_check: VD M of adapter cN has its own
+  // schedule ("off" excludes it), keyed by (adapter index, VD id).  A VD id
+  // is the firmware's: a VD created later with that id gets the schedule.
+  std::map<std::pair<uint32_t, uint16_t>, Schedule> vd_consistency_check{};
   // Alerts.
   bool alert_journal = true;
   std::string alert_exec{};  // hook run for each alert, "" = none
@@ -64,6 +71,8 @@ struct Policy {
   absl::Duration reminder_interval = absl::Hours(24);
 
   const DrivePolicy& ForClass(DriveClass cls) const { return cls == DriveClass::kSsd ? ssd : hdd; }
+  // The consistency check schedule of VD `vd` of adapter `adapter`.
+  const Schedule& ConsistencyCheckFor(uint32_t adapter, uint16_t vd) const;
 
   // The built-in defaults, schedules included.
   static Policy Defaults();
@@ -76,8 +85,13 @@ struct Policy {
 absl::Status SetPolicyKey(Policy& policy, absl::string_view key, const std::string& value);
 
 // Every key SetPolicyKey accepts, "health.poll_interval", ...,
-// "health.hdd.temperature_warn", sorted.
+// "health.hdd.temperature_warn", sorted; the keys of the per-VD sections as
+// their template "health.cN.vM.consistency_check".
 std::vector<std::string> PolicyKeys();
+
+// The template of a key as PolicyKeys lists it: "health.c0.v1.X" ->
+// "health.cN.vM.X"; any other key unchanged.
+std::string PolicyKeyTemplate(absl::string_view key);
 
 // Cross-key checks once every key is set: warn below crit, an executable
 // hook, ... INVALID_ARGUMENT naming the key.

@@ -5,10 +5,17 @@
 // ask for short periods).  "" or "off" means never.  Cron fields are read in
 // the daemon's local time zone; like cron, when both day fields are
 // restricted either may match.
+//
+// A self-test schedule may instead be smartd's -s REGEXP (smartd.conf(5)):
+// an extended regular expression that fires at the start of every local
+// hour whose "T/MM/DD/d/HH" it matches whole, T being the test's letter (S
+// short, L long), d the weekday 1 (Monday) .. 7 (Sunday).  So the same
+// "(S/../.././02|L/../../6/03)" can be given to both self-test keys.
 #ifndef HBAMGR_DAEMON_HEALTH_SCHEDULE_H_
 #define HBAMGR_DAEMON_HEALTH_SCHEDULE_H_
 
 #include <bitset>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -18,12 +25,16 @@
 
 namespace hbamgr::health {
 
+class SmartdHours;
+
 class Schedule {
  public:
   Schedule() = default;  // never due
 
   // INVALID_ARGUMENT naming the bad field for a malformed expression.
-  static absl::StatusOr<Schedule> Parse(absl::string_view text);
+  // `smartd_test` is the letter ('S', 'L') a smartd -s expression is
+  // matched with; 0 refuses that form (the schedule is not a self-test's).
+  static absl::StatusOr<Schedule> Parse(absl::string_view text, char smartd_test = 0);
 
   bool enabled() const { return enabled_; }
   const std::string& text() const { return text_; }
@@ -32,11 +43,15 @@ class Schedule {
   // disabled.
   std::optional<absl::Time> NextAfter(absl::Time after, absl::TimeZone zone) const;
 
-  friend bool operator==(const Schedule& a, const Schedule& b) { return a.text_ == b.text_; }
+  friend bool operator==(const Schedule& a, const Schedule& b) {
+    return a.text_ == b.text_ && a.smartd_test_ == b.smartd_test_;
+  }
 
  private:
   bool enabled_ = false;
   std::string text_;
+  char smartd_test_ = 0;
+  std::shared_ptr<SmartdHours> smartd_;          // a smartd -s expression; null otherwise
   absl::Duration every_ = absl::ZeroDuration();  // @every; zero for cron
   std::bitset<60> minutes_;
   std::bitset<24> hours_;

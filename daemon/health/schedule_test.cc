@@ -73,6 +73,63 @@ TEST(ScheduleTest, BadSchedulesNameTheField) {
   }
 }
 
+absl::Time NextSmartd(const char* text, char test, absl::Time after) {
+  absl::StatusOr<Schedule> s = Schedule::Parse(text, test);
+  EXPECT_TRUE(s.ok()) << s.status();
+  if (!s.ok()) return absl::InfinitePast();
+  return s->NextAfter(after, kUtc).value_or(absl::InfinitePast());
+}
+
+TEST(ScheduleTest, SmartdExpressionsFireAtTheStartOfEachMatchingHour) {
+  // smartd.conf(5)'s examples.  2026-11-26 is a Thursday (d = 4).
+  EXPECT_EQ(NextSmartd("S/../.././02", 'S', At(2026, 11, 26, 1, 0)), At(2026, 11, 26, 2, 0));
+  EXPECT_EQ(NextSmartd("S/../.././02", 'S', At(2026, 11, 26, 2, 0)), At(2026, 11, 27, 2, 0));
+  EXPECT_EQ(NextSmartd("S/../.././02", 'S', At(2026, 11, 26, 2, 30)), At(2026, 11, 27, 2, 0));
+  EXPECT_EQ(NextSmartd("L/../../7/04", 'L', At(2026, 11, 26, 0, 0)), At(2026, 11, 29, 4, 0));
+  EXPECT_EQ(NextSmartd("L/../(01|15)/./22", 'L', At(2026, 11, 26, 0, 0)), At(2026, 12, 1, 22, 0));
+  EXPECT_EQ(NextSmartd("L/../(01|15)/./22", 'L', At(2026, 12, 1, 22, 0)), At(2026, 12, 15, 22, 0));
+  EXPECT_EQ(NextSmartd("S/../../[1-5]/12", 'S', At(2026, 11, 27, 13, 0)), At(2026, 11, 30, 12, 0));
+  // One expression for both tests: each key takes its own letter, and the
+  // test types hbamgrd does not run (O, C) never match.
+  const char* both = "(O/../.././(00|06|12|18)|S/../.././01|L/../../6/03)";
+  EXPECT_EQ(NextSmartd(both, 'S', At(2026, 11, 26, 5, 0)), At(2026, 11, 27, 1, 0));
+  EXPECT_EQ(NextSmartd(both, 'L', At(2026, 11, 26, 5, 0)), At(2026, 11, 28, 3, 0));
+  // The whole string must match: "S/../.././0" is no prefix match of hour 02.
+  absl::StatusOr<Schedule> partial = Schedule::Parse("S/../.././0", 'S');
+  EXPECT_FALSE(partial.ok());
+  // Months and years roll over.
+  EXPECT_EQ(NextSmartd("L/01/01/./00", 'L', At(2026, 11, 26, 0, 0)), At(2027, 1, 1, 0, 0));
+  // The same text for another test letter is another schedule.
+  EXPECT_FALSE(*Schedule::Parse(both, 'S') == *Schedule::Parse(both, 'L'));
+}
+
+TEST(ScheduleTest, BadSmartdExpressionsSayWhy) {
+  struct Case {
+    const char* text;
+    char test;
+    const char* says;
+  } cases[] = {
+      {"S/../.././02", 0, "self-tests only"},
+      {"L/../../7/04:003", 'L', "staggered tests"},
+      {"S/../.././0*2x", 'S', "'x' has no place"},
+      {"S/../(.././02", 'S', "not an extended regular expression"},
+      {"S/../.././02", 'L', "matches no hour of a long self-test"},
+      {"S/13/.././02", 'S', "matches no hour"},
+      {"S/../.././2", 'S', "matches no hour"},  // HH has two digits
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<Schedule> s = Schedule::Parse(c.text, c.test);
+    ASSERT_FALSE(s.ok()) << c.text;
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(s.status().message(), HasSubstr(c.says)) << c.text;
+  }
+  // A word that is neither is still a cron error, with the smartd form named.
+  absl::StatusOr<Schedule> s = Schedule::Parse("daily", 'S');
+  EXPECT_THAT(s.status().message(), HasSubstr("has 1 fields"));
+  s = Schedule::Parse("@sometimes", 'S');
+  EXPECT_THAT(s.status().message(), HasSubstr("smartd -s expression"));
+}
+
 TEST(ScheduleTest, Durations) {
   EXPECT_EQ(*ParseDuration("90s"), absl::Seconds(90));
   EXPECT_EQ(*ParseDuration("5m"), absl::Minutes(5));

@@ -6,18 +6,65 @@
 
 namespace hbamgr::health {
 
-std::vector<Scheduler::Job> Scheduler::Jobs(const Policy& policy,
-                                            const AdapterSnapshot& snap) const {
+void Scheduler::CheckVdSchedules(const Policy& policy, const AdapterSnapshot& snap) {
+  if (!snap.poll_error.empty()) return;  // the VD list may be old
+  for (const auto& [key, schedule] : policy.vd_consistency_check) {
+    const auto [adapter, vd_id] = key;
+    if (adapter != snap.index) continue;
+    auto vd =
+        std::find_if(snap.virtual_drives.begin(), snap.virtual_drives.end(),
+                     [id = vd_id](const VirtualDriveSnapshot& v) { return v.info.vd_id == id; });
+    std::string problem;
+    if (vd == snap.virtual_drives.end()) {
+      problem = absl::StrCat(snap.name, " has no VD ", vd_id,
+                             ": no consistency check runs for it until a VD with that id exists");
+    } else if (vd->info.raid_level == 0 && schedule.enabled()) {
+      problem = absl::StrCat(vd->path, " is RAID 0: it has no redundancy to check");
+    }
+    absl::MutexLock lock(&mu_);
+    if (problem.empty()) {
+      reported_.erase(key);
+    } else if (reported_.insert(key).second) {
+      logger_->Log(sys::LogLevel::kWarning,
+                   absl::StrCat("health.", snap.name, ".v", vd_id, ".consistency_check: ", problem),
+                   {{"HBAMGR_OBJECT", VirtualDrivePath(snap.name, vd_id)},
+                    {"HBAMGR_JOB", "consistency_check"},
+                    {"SCHEDULE", schedule.text()}});
+    }
+  }
+}
+
+void Scheduler::NoteNewVds(const AdapterSnapshot& snap, absl::Time now) {
+  if (!snap.poll_error.empty()) return;
+  std::set<uint16_t> ids;
+  for (const VirtualDriveSnapshot& v : snap.virtual_drives) ids.insert(v.info.vd_id);
+  std::vector<uint16_t> appeared;
+  {
+    absl::MutexLock lock(&mu_);
+    auto [known, first] = known_vds_.try_emplace(snap.index, ids);
+    if (first) return;  // a run missed while the daemon was down still runs
+    for (uint16_t id : ids) {
+      if (!known->second.contains(id)) appeared.push_back(id);
+    }
+    known->second = std::move(ids);
+  }
+  for (uint16_t id : appeared) {
+    Record({"consistency_check", VirtualDrivePath(snap.name, id), nullptr, id}, now);
+  }
+}
+
+std::vector<Scheduler::Job> Scheduler::Jobs(const Policy& policy, const AdapterSnapshot& snap) {
   std::vector<Job> jobs;
   if (!snap.info_ok || snap.info.state != HBAMGR_STATE_LIVE) return jobs;
+  CheckVdSchedules(policy, snap);
+  NoteNewVds(snap, absl::Now());
   if (policy.patrol_read.enabled()) {
     jobs.push_back({"patrol_read", snap.path, &policy.patrol_read, HBAMGR_ID_NONE});
   }
-  if (policy.consistency_check.enabled()) {
-    for (const VirtualDriveSnapshot& v : snap.virtual_drives) {
-      if (v.info.raid_level == 0) continue;  // nothing to check
-      jobs.push_back({"consistency_check", v.path, &policy.consistency_check, v.info.vd_id});
-    }
+  for (const VirtualDriveSnapshot& v : snap.virtual_drives) {
+    if (v.info.raid_level == 0) continue;  // nothing to check
+    const Schedule& cc = policy.ConsistencyCheckFor(snap.index, v.info.vd_id);
+    if (cc.enabled()) jobs.push_back({"consistency_check", v.path, &cc, v.info.vd_id});
   }
   for (const DriveSnapshot& d : snap.drives) {
     if (d.info.state == HBAMGR_PD_MISSING || d.info.state == HBAMGR_PD_FAILED) continue;
@@ -68,12 +115,41 @@ absl::Status Scheduler::Start(const Job& job, Poller& poller) {
   return poller.StartSelfTest(job.id, job.name == "selftest_short" ? 1 : 2);
 }
 
+void Scheduler::Record(const Job& job, absl::Time now) {
+  {
+    absl::MutexLock lock(&mu_);
+    last_run_[{job.name, job.target}] = now;
+  }
+  if (absl::Status st = store_->SetScheduleLastRun(job.name, job.target, absl::ToUnixNanos(now));
+      !st.ok()) {
+    logger_->Log(sys::LogLevel::kError, "schedule run not stored",
+                 {{"HBAMGR_JOB", job.name}, {"ERROR", st.ToString()}});
+  }
+}
+
 void Scheduler::RunDue(const Policy& policy, Poller& poller, const AdapterSnapshot& snap,
                        absl::Time now) {
+  std::vector<std::pair<Job, absl::Time>> due;
   for (const Job& job : Jobs(policy, snap)) {
     const absl::Time last = LastRun(job, now);
     std::optional<absl::Time> next = job.schedule->NextAfter(last, zone_);
-    if (!next || *next > now) continue;
+    if (next && *next <= now) due.emplace_back(job, *next);
+  }
+  auto long_due = [&](const std::string& target) {
+    return std::any_of(due.begin(), due.end(), [&](const auto& d) {
+      return d.first.name == "selftest_long" && d.first.target == target;
+    });
+  };
+  for (const auto& [job, next] : due) {
+    if (job.name == "selftest_short" && long_due(job.target)) {
+      // One self-test at a time; the extended one covers the short one.
+      logger_->Log(sys::LogLevel::kInfo,
+                   absl::StrCat("scheduled selftest_short on ", job.target,
+                                " skipped: an extended self-test starts now"),
+                   {{"HBAMGR_OBJECT", job.target}, {"HBAMGR_JOB", job.name}});
+      Record(job, now);
+      continue;
+    }
     // However many times it came while the daemon was down, it runs once.
     absl::Status s = Start(job, poller);
     logger_->Log(s.ok() ? sys::LogLevel::kNotice : sys::LogLevel::kWarning,
@@ -83,16 +159,8 @@ void Scheduler::RunDue(const Policy& policy, Poller& poller, const AdapterSnapsh
                  {{"HBAMGR_OBJECT", job.target},
                   {"HBAMGR_JOB", job.name},
                   {"SCHEDULE", job.schedule->text()},
-                  {"DUE", absl::FormatTime(*next)}});
-    {
-      absl::MutexLock lock(&mu_);
-      last_run_[{job.name, job.target}] = now;
-    }
-    if (absl::Status st = store_->SetScheduleLastRun(job.name, job.target, absl::ToUnixNanos(now));
-        !st.ok()) {
-      logger_->Log(sys::LogLevel::kError, "schedule run not stored",
-                   {{"HBAMGR_JOB", job.name}, {"ERROR", st.ToString()}});
-    }
+                  {"DUE", absl::FormatTime(next)}});
+    Record(job, now);
   }
 }
 

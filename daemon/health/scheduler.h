@@ -1,12 +1,16 @@
 // Scheduled health jobs per the policy: patrol read (per adapter),
-// consistency check (per redundant VD), short and extended self-tests (per
-// drive, by drive class).  When each job last ran on each target is kept in
-// the store: a job whose time came while the daemon was down runs once
-// after start; a job seen for the first time starts counting from now.
+// consistency check (per redundant VD, by its own [health.cN.vM] schedule
+// if it has one), short and extended self-tests (per drive, by drive
+// class).  When each job last ran on each target is kept in the store: a
+// job whose time came while the daemon was down runs once after start; a
+// job seen for the first time starts counting from now.  A drive runs one
+// self-test at a time: when both fall due together the extended one runs
+// (it reads everything the short one does), as smartd does.
 #ifndef HBAMGR_DAEMON_HEALTH_SCHEDULER_H_
 #define HBAMGR_DAEMON_HEALTH_SCHEDULER_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,7 +43,15 @@ class Scheduler {
     const Schedule* schedule;
     uint16_t id;  // VD or PD id
   };
-  std::vector<Job> Jobs(const Policy& policy, const AdapterSnapshot& snap) const;
+  std::vector<Job> Jobs(const Policy& policy, const AdapterSnapshot& snap);
+  // Logs, once each, a per-VD schedule of this adapter whose VD does not
+  // exist or cannot be checked.
+  void CheckVdSchedules(const Policy& policy, const AdapterSnapshot& snap);
+  // A VD that appeared since the last complete inventory (created, or
+  // deleted and created again with its id) counts its consistency check
+  // schedule from now, not from what its id last ran.
+  void NoteNewVds(const AdapterSnapshot& snap, absl::Time now);
+  void Record(const Job& job, absl::Time now);
   // When the job last ran (recording now on first sight).
   absl::Time LastRun(const Job& job, absl::Time now);
   absl::Status Start(const Job& job, Poller& poller);
@@ -49,6 +61,10 @@ class Scheduler {
   const absl::TimeZone zone_;
   absl::Mutex mu_;  // protects last_run_; a leaf lock apart from the store's
   std::map<std::pair<std::string, std::string>, absl::Time> last_run_ ABSL_GUARDED_BY(mu_);
+  // Per-VD schedules reported as having no VD to run on: (adapter, VD id).
+  std::set<std::pair<uint32_t, uint16_t>> reported_ ABSL_GUARDED_BY(mu_);
+  // VD ids of each adapter's last complete inventory.
+  std::map<uint32_t, std::set<uint16_t>> known_vds_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hbamgr::health

@@ -218,6 +218,12 @@ class FailedDriveTest(HealthTestCase):
         self.assertEqual(self.cli_ok("show", "health")["health"], "critical")
 
 
+def bgops_started(daemon, bgop_type):
+    events = daemon.events().QueryEvents(events_pb2.QueryEventsRequest(
+        filter=events_pb2.EventFilter(adapter="c0", code=BGOP_STARTED)), timeout=30).events
+    return [e for e in events if e.arg0 == bgop_type]
+
+
 class ScheduleTest(HealthTestCase):
     DAEMON_ARGS = {"extra_config": FAST + "patrol_read = @every 4s\n"
                                           "consistency_check = off\n"
@@ -225,9 +231,7 @@ class ScheduleTest(HealthTestCase):
                                           "selftest_long = off\n"}
 
     def started(self, bgop_type):
-        events = self.hbamgrd.events().QueryEvents(events_pb2.QueryEventsRequest(
-            filter=events_pb2.EventFilter(adapter="c0", code=BGOP_STARTED)), timeout=30).events
-        return [e for e in events if e.arg0 == bgop_type]
+        return bgops_started(self.hbamgrd, bgop_type)
 
     def test_patrol_read_and_selftests_start_on_time(self):
         started_ns = time.time_ns()
@@ -239,6 +243,34 @@ class ScheduleTest(HealthTestCase):
         wait_until(lambda: self.hbamgrd.get_health(obj="/c0/e0/s6").adapters[0]
                    .objects[0].last_selftest == "short passed", 60, "short self-test logged")
         self.assertIn("scheduled selftest_short started on /c0/e0/s6", self.hbamgrd.log())
+
+
+class PerVdScheduleTest(HealthTestCase):
+    # No VD is checked by [health]; /c0/v1 has its own schedule, /c0/v7 does
+    # not exist.  Both self-tests fall due together on every drive.
+    DAEMON_ARGS = {"extra_config": FAST + "consistency_check = off\n"
+                                          "selftest_short = @every 4s\n"
+                                          "selftest_long = @every 4s\n"
+                                          "[health.c0.v1]\nconsistency_check = @every 4s\n"
+                                          "[health.c0.v7]\nconsistency_check = @daily\n"}
+
+    def test_a_vd_section_schedules_that_vd_only(self):
+        wait_until(lambda: bgops_started(self.hbamgrd, BGOP_CC), 60, "scheduled check of /c0/v1")
+        self.hbamgrd.wait_polls(6)
+        self.assertEqual({e.vd_id for e in bgops_started(self.hbamgrd, BGOP_CC)}, {1})
+        log = self.hbamgrd.log()
+        self.assertIn("scheduled consistency_check started on /c0/v1", log)
+        self.assertNotIn("scheduled consistency_check started on /c0/v0", log)
+        # Said once, not at every poll.
+        self.assertEqual(log.count("health.c0.v7.consistency_check: c0 has no VD 7"), 1, log)
+
+    def test_a_drive_runs_the_long_self_test_when_both_fall_due(self):
+        wait_until(lambda: "scheduled selftest_long started on /c0/e0/s6" in self.hbamgrd.log(),
+                   60, "scheduled extended self-test")
+        log = self.hbamgrd.log()
+        self.assertIn("scheduled selftest_short on /c0/e0/s6 skipped: an extended self-test "
+                      "starts now", log)
+        self.assertNotIn("scheduled selftest_short started", log)
 
 
 class MissedScheduleTest(unittest.TestCase):
@@ -262,10 +294,7 @@ class MissedScheduleTest(unittest.TestCase):
         self.addCleanup(d.stop)
 
         def cc_started():
-            events = d.events().QueryEvents(events_pb2.QueryEventsRequest(
-                filter=events_pb2.EventFilter(adapter="c0", code=BGOP_STARTED)),
-                timeout=30).events
-            return [e for e in events if e.arg0 == BGOP_CC]
+            return bgops_started(d, BGOP_CC)
         wait_until(lambda: len(cc_started()) == 2, 60, "missed checks run after start")
         d.wait_polls(3)
         self.assertEqual(sorted(e.vd_id for e in cc_started()), [0, 1])
