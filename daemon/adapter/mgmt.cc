@@ -45,7 +45,7 @@ absl::StatusOr<std::vector<Record>> Mgmt::List(uint32_t opcode, const std::strin
     if (absl::Status s = FirmwareStatus(pt, what, drive_name_); !s.ok()) return s;
     uint32_t count = std::min<uint32_t>(pt.result, (bytes - pt.resid) / sizeof(Record));
     std::vector<Record> records(count);
-    std::memcpy(records.data(), result.command.data.data(), count * sizeof(Record));
+    if (count > 0) std::memcpy(records.data(), result.command.data.data(), count * sizeof(Record));
     return records;
   }
   return absl::InternalError(absl::StrCat(what, ": the list kept growing"));
