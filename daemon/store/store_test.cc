@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -338,6 +339,37 @@ TEST(StoreFileModeTest, DatabaseFilesAreOwnerOnlyWhateverTheUmask) {
     }
   }
   umask(old_umask);
+}
+
+// A run that did not close the database (a crash, or a connection still
+// open) leaves its -wal and -shm files behind, created with the mode the
+// database had then: Store::Open tightens those too, not only the database.
+TEST(StoreFileModeTest, WalAndShmLeftLooserByAnEarlierRunAreTightened) {
+  TempDir dir;
+  const std::string path = dir.File("leftover.db");
+  const mode_t old_umask = umask(0);
+  absl::Cleanup restore_umask = [old_umask] { umask(old_umask); };
+  ASSERT_TRUE(Store::Open(path).ok());
+  ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+  // The earlier run's connection, still open: WAL mode keeps both files.
+  sqlite3* earlier = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &earlier, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  absl::Cleanup close_earlier = [earlier] { sqlite3_close(earlier); };
+  ASSERT_EQ(sqlite3_exec(earlier, "PRAGMA journal_mode=WAL; CREATE TABLE leftover(x);", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  auto mode = [](const std::string& file) {
+    struct stat st {};
+    EXPECT_EQ(stat(file.c_str(), &st), 0) << file;
+    return st.st_mode & 07777;
+  };
+  for (const char* suffix : {"-wal", "-shm"}) ASSERT_EQ(mode(path + suffix), 0644u) << suffix;
+
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    EXPECT_EQ(mode(path + suffix), 0600u) << path << suffix;
+  }
 }
 
 TEST_F(StoreTest, RetentionDeletesOnlyOldRowsInBatches) {
