@@ -1,5 +1,6 @@
 // hbamgrd: the hbamgr management daemon (see hbamgrd --help).
 #include <fcntl.h>
+#include <grpc/grpc.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -85,6 +86,12 @@ int main(int argc, char** argv) {
                {{"ERROR", signals.status().ToString()}});
     return 1;
   }
+  // hbamgrd holds gRPC for the life of the process and never runs its final
+  // grpc_shutdown(): that joins gRPC's executor thread, which may sit in the
+  // TCP backup poller's 10 s poll after a large message (a full-size
+  // passthrough), so the daemon's teardown (grpc::Server's destructor) took
+  // 10 s and ran into the shutdown backstop.  Exiting releases everything.
+  grpc_init();
   hbamgr::app::Daemon daemon(*command_line, *config, *std::move(signals), &logger);
   absl::Status started = daemon.Start([ready_fd] {
     if (ready_fd >= 0) {
