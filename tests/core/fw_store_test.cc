@@ -573,6 +573,64 @@ TEST_F(FwStoreTest, LogPages) {
   EXPECT_EQ(r.data[24 + 4], 0);
 }
 
+// The informational exceptions control page's TEST bit (SPC): a drive that
+// has it set reports a false failure prediction, ASC 0x5d ASCQ 0xff, in
+// LOG SENSE page 0x2f until it is cleared.  VDs and other fields refuse.
+TEST_F(FwStoreTest, InformationalExceptionsTestBit) {
+  FwStoreHarness h(SmallStoreConfig());
+  ASSERT_TRUE(h.ok());
+  uint16_t vd = 0;
+  ASSERT_EQ(h.CreateVd(1, {0, 1}, 16, &vd), HBAMGR_ST_OK);
+  auto ie = [&]() {
+    ScsiReply r =
+        h.Scsi(2, {0x4d, 0, 0x40 | 0x2f, 0, 0, 0, 0, 0, 64, 0}, HBAMGR_DIR_FROM_DEV, 64, {}, true);
+    EXPECT_EQ(r.reply.status, HBAMGR_ST_OK);
+    EXPECT_GE(r.data.size(), 11u);
+    return r.data.size() >= 11 ? std::make_pair(r.data[8], r.data[9])
+                               : std::make_pair(uint8_t{0xee}, uint8_t{0xee});
+  };
+  auto mode_sense_iec = [&](uint16_t lu, bool phys, uint8_t pc) {
+    ScsiReply r = h.Scsi(lu, {0x1a, 0x08, static_cast<uint8_t>(pc << 6 | 0x1c), 0, 255, 0},
+                         HBAMGR_DIR_FROM_DEV, 255, {}, phys);
+    EXPECT_EQ(r.reply.status, HBAMGR_ST_OK);
+    EXPECT_EQ(r.data.size(), 4u + 12);
+    return r.data;
+  };
+  auto select = [&](uint16_t lu, bool phys, std::vector<uint8_t> page) {
+    std::vector<uint8_t> sel(4 + page.size(), 0);  // zeroed header, no block descriptor
+    std::copy(page.begin(), page.end(), sel.begin() + 4);
+    return h.Scsi(lu, {0x15, 0x10, 0, 0, static_cast<uint8_t>(sel.size()), 0}, HBAMGR_DIR_TO_DEV, 0,
+                  sel, phys);
+  };
+  EXPECT_EQ(ie(), std::make_pair(uint8_t{0}, uint8_t{0}));
+  std::vector<uint8_t> page = mode_sense_iec(2, true, 0);
+  page.erase(page.begin(), page.begin() + 4);
+  EXPECT_EQ(page[2], 0x00);
+  EXPECT_EQ(page[3], 0x06);                          // MRIE 6
+  EXPECT_EQ(mode_sense_iec(2, true, 1)[6], 0x04);    // TEST is changeable on a drive
+  EXPECT_EQ(mode_sense_iec(vd, false, 1)[6], 0x00);  // and on no VD
+
+  page[2] = 0x04;
+  ASSERT_EQ(select(2, true, page).reply.status, HBAMGR_ST_OK);
+  EXPECT_EQ(ie(), std::make_pair(uint8_t{0x5d}, uint8_t{0xff}));
+  EXPECT_EQ(mode_sense_iec(2, true, 0)[6], 0x04);
+  EXPECT_EQ(mode_sense_iec(2, true, 2)[6], 0x00);  // default: off
+
+  // Another field, or the page on a VD: INVALID FIELD IN PARAMETER LIST.
+  std::vector<uint8_t> dexcpt = page;
+  dexcpt[2] |= 0x08;
+  ExpectSense(select(2, true, dexcpt), 0x5, 0x26, 0);
+  std::vector<uint8_t> mrie = page;
+  mrie[3] = 4;
+  ExpectSense(select(2, true, mrie), 0x5, 0x26, 0);
+  ExpectSense(select(vd, false, page), 0x5, 0x26, 0);
+  EXPECT_EQ(ie(), std::make_pair(uint8_t{0x5d}, uint8_t{0xff}));
+
+  page[2] = 0x00;
+  ASSERT_EQ(select(2, true, page).reply.status, HBAMGR_ST_OK);
+  EXPECT_EQ(ie(), std::make_pair(uint8_t{0}, uint8_t{0}));
+}
+
 TEST_F(FwStoreTest, InquiryAndVpd) {
   FwStoreHarness h(SmallStoreConfig());
   ASSERT_TRUE(h.ok());

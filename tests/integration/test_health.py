@@ -5,9 +5,14 @@ every wait is for a condition, with a deadline).
 - a drive heated past warn and crit raises exactly one alert each, reminders
   follow the throttle interval, cooling clears each once;
 - media errors past the growth threshold raise an alert;
+- a drive's SMART trip (informational exceptions ASC/ASCQ in log page 0x2F)
+  and a failed self-test each reach the stream, the exec hook and the
+  journal, and clear once when the drive recovers;
 - a failed drive makes the VD and the adapter CRITICAL with reasons;
-- scheduled patrol read, consistency check and self-test start on time, and
-  a run missed while the daemon was down happens once after start;
+- scheduled patrol read, consistency check and self-test start on time, a
+  VD's own schedule runs on that VD only, a drive whose short and long
+  self-tests fall due together runs the long one, and a run missed while the
+  daemon was down happens once after start;
 - the exec hook gets the documented environment, a hung one is killed at its
   timeout;
 - a restart keeps open alerts and does not re-send them;
@@ -298,6 +303,154 @@ class MissedScheduleTest(unittest.TestCase):
         wait_until(lambda: len(cc_started()) == 2, 60, "missed checks run after start")
         d.wait_polls(3)
         self.assertEqual(sorted(e.vd_id for e in cc_started()), [0, 1])
+
+
+class DriveAlertTestCase(HealthTestCase):
+    """An alert of one drive reaching all three ways: the WatchAlerts stream,
+    the exec hook (its environment, one file per alert and state) and the
+    journal (the daemon's structured log line)."""
+
+    EXTRA = ""
+
+    def setUp(self):
+        self.hookdir = tempfile.mkdtemp(prefix="hbamgr-hook-")
+        os.chmod(self.hookdir, 0o755)
+        self.addCleanup(lambda: subprocess.run(["rm", "-rf", self.hookdir]))
+        write_hook(os.path.join(self.hookdir, "hook"),
+                   f'env > "{self.hookdir}/env.$HBAMGR_ALERT_ID.$HBAMGR_ALERT_STATE"\n')
+        self.DAEMON_ARGS = {"extra_config": FAST + f"alert_exec = {self.hookdir}/hook\n"
+                                                   + self.EXTRA}
+        super().setUp()
+        self.pd_id = self.cli_ok(HOT_DRIVE, "show")["drive"]["pd_id"]
+
+    def passthru(self, cdb, *args):
+        """A CDB to the drive itself (not a VD); returns hbacli's exit status."""
+        code, _, out, err = self.hbamgrd.cli("/c0", "passthru", f"cdb={cdb}",
+                                             f"target={self.pd_id}", "phys", *args)
+        return code, out + err
+
+    def hook_env(self, alert_id, state):
+        path = os.path.join(self.hookdir, f"env.{alert_id}.{state}")
+        wait_until(lambda: os.path.exists(path), 60, f"hook run for alert {alert_id} {state}")
+        # The hook writes the file as it runs: wait until env has finished.
+        def read():
+            with open(path) as f:
+                return f.read()
+        wait_until(lambda: read().endswith("\n"), 30, "hook output complete")
+        return dict(line.split("=", 1) for line in read().splitlines() if "=" in line)
+
+    def journal_lines(self, condition, state):
+        return [line for line in self.hbamgrd.log().splitlines()
+                if f"HBAMGR_ALERT_STATE={state}" in line
+                and f"HBAMGR_OBJECT={HOT_DRIVE}" in line
+                and f"HBAMGR_CONDITION={condition}" in line]
+
+    def expect_delivered(self, w, condition, severity, says):
+        """The alert was raised once on all three ways; returns its id."""
+        wait_until(lambda: w.of(HOT_DRIVE, condition, RAISED), 60, f"{condition} raised")
+        alert = w.of(HOT_DRIVE, condition, RAISED)[0][1].alert
+        self.assertEqual(alert.severity, severity)
+        self.assertIn(says, alert.message)
+        env = self.hook_env(alert.id, "raised")
+        self.assertEqual(env["HBAMGR_CONDITION"], condition)
+        self.assertEqual(env["HBAMGR_OBJECT"], HOT_DRIVE)
+        self.assertEqual(env["HBAMGR_SEVERITY"], hw.HealthState.Name(severity)[len("HEALTH_STATE_"):])
+        self.assertIn(says, env["HBAMGR_MESSAGE"])
+        wait_until(lambda: self.journal_lines(condition, "raised"), 30, "journal entry")
+        self.assertEqual(len(self.journal_lines(condition, "raised")), 1)
+        reasons = self.reasons()
+        self.assertIn((HOT_DRIVE, condition), reasons)
+        self.assertIn(says, reasons[(HOT_DRIVE, condition)].text)
+        return alert.id
+
+    def expect_cleared(self, w, condition, alert_id):
+        """The alert cleared once on all three ways, and stays cleared."""
+        wait_until(lambda: w.of(HOT_DRIVE, condition, CLEARED), 60, f"{condition} cleared")
+        env = self.hook_env(alert_id, "cleared")
+        self.assertEqual(env["HBAMGR_CONDITION"], condition)
+        wait_until(lambda: self.journal_lines(condition, "cleared"), 30, "journal entry")
+        self.hbamgrd.wait_polls(3)
+        self.assertEqual(len(w.of(HOT_DRIVE, condition, RAISED)), 1)
+        self.assertEqual(len(w.of(HOT_DRIVE, condition, CLEARED)), 1)
+        self.assertEqual(len(self.journal_lines(condition, "cleared")), 1)
+        self.assertNotIn((HOT_DRIVE, condition), self.reasons())
+        alerts = self.cli_ok("/c0", "show", "alerts", "all")["alerts"]
+        self.assertEqual([a["state"] for a in alerts
+                          if a["object"] == HOT_DRIVE and a["condition"] == condition],
+                         ["cleared"])
+
+
+# MODE SELECT(6) of the informational exceptions control page (MRIE 6),
+# zeroed 4-byte header, with the TEST bit set or clear.
+IEC_SELECT_CDB = "151000001000"
+IEC_PAGE = "00000000" + "1c0a%02x06000000000000" + "0001"
+
+
+class SmartTripTest(DriveAlertTestCase):
+    def test_informational_exception_raises_predictive_failure_and_clears(self):
+        w = self.watch()
+        self.hbamgrd.wait_polls(2)
+        self.assertNotIn((HOT_DRIVE, "predictive_failure"), self.reasons())
+        # The drive's SMART trips: SPC's TEST bit makes it report a failure
+        # prediction (ASC 0x5d, ASCQ 0xff) in log page 0x2f; the drive's
+        # predictive-failure counter stays 0, so only the page tells.
+        code, out = self.passthru(IEC_SELECT_CDB, "dataout=" + IEC_PAGE % 0x04)
+        self.assertEqual(code, 0, out)
+        alert_id = self.expect_delivered(w, "predictive_failure", hw.HEALTH_STATE_CRITICAL,
+                                         "SMART informational exception ASC 0x5d ASCQ 0xff")
+        drive = self.hbamgrd.get_health(obj=HOT_DRIVE).adapters[0].objects[0]
+        self.assertEqual(drive.health, hw.HEALTH_STATE_CRITICAL)
+        self.assertEqual(drive.predictive_failures, 0)
+        # The prediction is withdrawn: the alert clears, once.
+        code, out = self.passthru(IEC_SELECT_CDB, "dataout=" + IEC_PAGE % 0x00)
+        self.assertEqual(code, 0, out)
+        self.expect_cleared(w, "predictive_failure", alert_id)
+        self.assertEqual(self.hbamgrd.get_health(obj=HOT_DRIVE).adapters[0].objects[0].health,
+                         hw.HEALTH_STATE_OK)
+
+    def test_media_errors_trip_smart(self):
+        # The drive's own trip: its 8th media error is a predictive failure
+        # (ASC 0x5d ASCQ 0x10, "hardware impending failure").  Such a drive
+        # stays tripped until it is replaced: the alert stays open.
+        w = self.watch()
+        self.inject(HOT_DRIVE, "mediaerror", "lba=100")
+        for _ in range(8):
+            code, out = self.passthru("28000000006400000100", "datain=512")
+            self.assertEqual(code, 3, out)  # MEDIUM ERROR
+        # The firmware's count (inventory) or the log page, whichever the
+        # daemon reads first, raises it; the reason then carries both.
+        self.expect_delivered(w, "predictive_failure", hw.HEALTH_STATE_CRITICAL,
+                              "predictive failure: the drive expects to fail")
+        wait_until(lambda: "(SMART informational exception ASC 0x5d ASCQ 0x10)"
+                   in self.reasons()[(HOT_DRIVE, "predictive_failure")].text, 60,
+                   "the trip in the reason")
+        self.assertIn("(1 predictive failure reported)",
+                      self.reasons()[(HOT_DRIVE, "predictive_failure")].text)
+        self.assertEqual(
+            self.hbamgrd.get_health(obj=HOT_DRIVE).adapters[0].objects[0].predictive_failures, 1)
+        self.assertEqual(len(w.of(HOT_DRIVE, "predictive_failure", RAISED)), 1)
+
+
+class SelfTestFailureTest(DriveAlertTestCase):
+    EXTRA = "selftest_short = @every 3s\nselftest_long = off\n"
+
+    def test_failed_self_test_raises_and_a_passing_one_clears(self):
+        w = self.watch()
+        self.hbamgrd.wait_polls(2)
+        self.assertNotIn((HOT_DRIVE, "selftest_failed"), self.reasons())
+        # An unreadable block: the next scheduled short self-test's read scan
+        # fails there (result 7, read element).
+        self.inject(HOT_DRIVE, "mediaerror", "lba=1000")
+        alert_id = self.expect_delivered(w, "selftest_failed", hw.HEALTH_STATE_WARNING,
+                                         "first failing LBA 1000")
+        self.assertIn("short self-test failed (result 7)",
+                      self.reasons()[(HOT_DRIVE, "selftest_failed")].text)
+        # Rewriting the block reallocates it; the next self-test passes.
+        code, out = self.passthru("2a00000003e800000100", "dataout=" + "00" * 512)
+        self.assertEqual(code, 0, out)
+        self.expect_cleared(w, "selftest_failed", alert_id)
+        wait_until(lambda: self.hbamgrd.get_health(obj=HOT_DRIVE).adapters[0].objects[0]
+                   .last_selftest == "short passed", 60, "a passed self-test")
 
 
 class ExecHookTest(HealthTestCase):

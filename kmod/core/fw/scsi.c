@@ -367,6 +367,16 @@ static void cmd_report_luns(struct cmd *c)
 	data_in(c, b, 16, get_be32(&c->cdb[6]));
 }
 
+/*
+ * Informational exceptions control, MRIE 6 (report on request).  A drive
+ * lets the TEST bit be set: it then reports a false failure prediction
+ * (ASC 0x5d ASCQ 0xff) until the bit is cleared, as SPC describes, so
+ * monitoring can be tried end to end; it is a current value, lost at power
+ * off.
+ */
+#define IEC_TEST		0x04
+static const u8 iec_page[] = { 0x1c, 0x0a, 0x00, 0x06, 0, 0, 0, 0, 0, 0, 0, 1 };
+
 /* Mode pages; pc 1 gives the changeable mask. */
 static u32 mode_page(struct cmd *c, u8 page, u8 pc, u8 *p)
 {
@@ -402,14 +412,15 @@ static u32 mode_page(struct cmd *c, u8 page, u8 pc, u8 *p)
 			memset(p + 2, 0, sizeof(pg) - 2);
 		return sizeof(pg);
 	}
-	case 0x1c: {	/* informational exceptions control: enabled */
-		static const u8 pg[] = { 0x1c, 0x0a, 0x00, 0x06, 0, 0, 0, 0,
-					 0, 0, 0, 1 };
-		memcpy(p, pg, sizeof(pg));
-		if (mask)
-			memset(p + 2, 0, sizeof(pg) - 2);
-		return sizeof(pg);
-	}
+	case 0x1c:	/* informational exceptions control: enabled */
+		memcpy(p, iec_page, sizeof(iec_page));
+		if (mask) {
+			memset(p + 2, 0, sizeof(iec_page) - 2);
+			p[2] = c->lu.pd ? IEC_TEST : 0;
+		} else if (pc != 2 && c->lu.pd && c->lu.pd->ie_test) {
+			p[2] |= IEC_TEST;
+		}
+		return sizeof(iec_page);
 	default:
 		return 0;
 	}
@@ -463,7 +474,10 @@ static void cmd_mode_sense(struct cmd *c, bool ten)
 	}
 }
 
-/* MODE SELECT: only the caching page's WCE can change. */
+/*
+ * MODE SELECT of one page: the caching page's WCE, or a drive's
+ * informational exceptions TEST bit; every other field must keep its value.
+ */
 static void cmd_mode_select(struct cmd *c, bool ten)
 {
 	u32 len = ten ? get_be16(&c->cdb[7]) : c->cdb[4];
@@ -491,6 +505,12 @@ static void cmd_mode_select(struct cmd *c, bool ten)
 	off = hdr + bd;
 	if (off + 2 > len || off + 2 + b[off + 1] > len) {
 		sense(c, SK_ILLEGAL_REQUEST, ASC_PARAM_LIST_LENGTH, 0);
+		return;
+	}
+	if ((b[off] & 0x3f) == 0x1c && c->lu.pd &&
+	    b[off + 1] == iec_page[1] && !(b[off + 2] & ~IEC_TEST) &&
+	    !memcmp(&b[off + 3], &iec_page[3], sizeof(iec_page) - 3)) {
+		c->lu.pd->ie_test = b[off + 2] & IEC_TEST;
 		return;
 	}
 	if ((b[off] & 0x3f) != 0x08 || b[off + 1] != 0x12) {
@@ -587,9 +607,14 @@ static u32 log_page(struct cmd *c, u8 page, u8 *p, bool *ok)
 		n += log_param(p, 0x0000, 0x03, 2, temp);
 		n += log_param(p + n, 0x0001, 0x03, 2, 65);
 		return n;
-	case 0x2f:
-		p[4] = pd && pd->predictive_failures ? 0x5d : 0;
-		p[5] = pd && pd->predictive_failures ? 0x10 : 0;
+	case 0x2f:	/* general parameter: most recent ASC, ASCQ */
+		if (pd && pd->predictive_failures) {
+			p[4] = 0x5d;	/* failure prediction threshold */
+			p[5] = 0x10;	/* exceeded: hardware impending failure */
+		} else if (pd && pd->ie_test) {
+			p[4] = 0x5d;
+			p[5] = 0xff;	/* ... (false): the TEST bit's */
+		}
 		p[6] = temp;
 		put_be16(p, 0);
 		p[2] = 0x03;

@@ -67,6 +67,7 @@ struct fw_pd {
 	bool ssd;
 	bool locate_on;
 	bool write_cache;	/* caching mode page WCE */
+	bool ie_test;		/* informational exceptions TEST bit */
 	u32 lbs;		/* logical block size */
 	u32 pbs;		/* physical block size */
 	u64 num_blocks;
