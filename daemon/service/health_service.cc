@@ -11,7 +11,9 @@
 #include "absl/time/clock.h"
 #include "daemon/health/model.h"
 #include "daemon/service/convert.h"
+#include "daemon/service/lookup.h"
 #include "daemon/service/unary_call.h"
+#include "daemon/service/validate.h"
 #include "grpcpp/server_context.h"
 
 namespace hbamgr::service {
@@ -247,7 +249,7 @@ absl::Status FillAdapterHealth(const health::AdapterSnapshot& snap, const std::s
     AddObject(v.path, "virtual_drive", v.health, v.alerts, out);
   }
   if (!found) {
-    return absl::NotFoundError(absl::StrCat(snap.name, " has no object ", object,
+    return absl::NotFoundError(absl::StrCat(snap.name, " has no object ", Echo(object),
                                             " (expected /cN, /cN/eE, /cN/eE/sS or /cN/vV)"));
   }
   return absl::OkStatus();
@@ -260,6 +262,11 @@ grpc::ServerUnaryReactor* HealthService::GetHealth(grpc::CallbackServerContext* 
       env_, ctx, Privilege::kRead, nullptr, [request, response](UnaryCall& call) -> absl::Status {
         const ServiceEnv& env = call.env();
         std::vector<std::shared_ptr<const health::AdapterSnapshot>> snaps;
+        if (absl::Status s =
+                CheckLength("object", request->object(), kMaxObjectPathBytes, "object paths");
+            !s.ok()) {
+          return s;
+        }
         if (!request->adapter().empty()) {
           auto adapter = env.FindAdapter(request->adapter());
           if (!adapter.ok()) return adapter.status();
@@ -316,12 +323,19 @@ grpc::ServerUnaryReactor* HealthService::AcknowledgeAlert(
     v1::Alert* response) {
   return UnaryCall::Blocking(
       env_, ctx, Privilege::kAdmin,
-      Audit("/hbamgr.v1.Health/AcknowledgeAlert", absl::StrCat("/", request->adapter()),
+      Audit("/hbamgr.v1.Health/AcknowledgeAlert", AdapterPath(request->adapter()),
             absl::StrCat("alert=", request->id())),
       [request, response](UnaryCall& call) -> absl::Status {
         auto adapter = call.env().FindAdapter(request->adapter());
         if (!adapter.ok()) return adapter.status();
         if (request->id() == 0) return absl::InvalidArgumentError("alert id must be at least 1");
+        // The store's ids are signed 64-bit: a larger one is not cut to a
+        // negative id.
+        if (absl::Status s =
+                CheckAtMost("id", request->id(), uint64_t{INT64_MAX}, "alert ids are 63-bit");
+            !s.ok()) {
+          return s;
+        }
         auto row = call.env().alerts->Acknowledge(
             (*adapter)->index(), static_cast<int64_t>(request->id()), call.caller(), absl::Now());
         if (!row.ok()) return row.status();
@@ -338,8 +352,7 @@ grpc::ServerWriteReactor<v1::AlertNotification>* HealthService::WatchAlerts(
 grpc::ServerUnaryReactor* HealthService::SendTestAlert(grpc::CallbackServerContext* ctx,
                                                        const v1::SendTestAlertRequest* request,
                                                        v1::SendTestAlertResponse* response) {
-  Audit audit("/hbamgr.v1.Health/SendTestAlert", absl::StrCat("/", request->adapter()),
-              "test alert");
+  Audit audit("/hbamgr.v1.Health/SendTestAlert", AdapterPath(request->adapter()), "test alert");
   return UnaryCall::Blocking(
       env_, ctx, Privilege::kAdmin, std::move(audit),
       [request, response](UnaryCall& call) -> absl::Status {

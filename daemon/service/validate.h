@@ -19,6 +19,7 @@ namespace hbamgr::service {
 // Strings the API takes that no ABI field sizes.
 inline constexpr size_t kMaxAdapterNameBytes = 32;  // "c0", "c1", ...
 inline constexpr size_t kMaxFilterTextBytes = 256;  // ListAudit peer/method filters
+inline constexpr size_t kMaxObjectPathBytes = 64;   // "/c0/e0/s3", "/c0/v1"
 // User text quoted in messages, logs and audit records.
 inline constexpr size_t kMaxEchoBytes = 64;
 // The argument summary of an audit record.

@@ -12,6 +12,7 @@ import grpc
 
 from hbamgr.v1 import daemon_pb2
 from hbamgr.v1 import events_pb2
+from hbamgr.v1 import health_pb2
 from hbamgr.v1 import inventory_pb2
 from hbamgr.v1 import maintenance_pb2
 from hbamgr.v1 import passthrough_pb2
@@ -151,6 +152,10 @@ class HostileInputTest(DaemonTestCase):
             lambda: next(iter(events.Subscribe(events_pb2.SubscribeRequest(
                 adapter="c0", event_class=7), timeout=60))),
             "event_class = 7: not a known EventClass")
+        self.assert_invalid(
+            lambda: next(iter(events.Subscribe(events_pb2.SubscribeRequest(
+                adapter="c0", min_severity=999), timeout=60))),
+            "min_severity = 999: not a known Severity")
 
     def test_64_bit_filters_are_unsigned(self):
         events = self.hbamgrd.events()
@@ -217,6 +222,39 @@ class HostileInputTest(DaemonTestCase):
         # Still serving.
         self.assertEqual(inventory.GetController(
             inventory_pb2.GetControllerRequest(adapter="c0"), timeout=60).adapter, "c0")
+
+    def test_health_requests_are_bounded(self):
+        health = self.hbamgrd.health()
+        big = "x" * (1 << 20)
+        details = self.assert_invalid(
+            lambda: health.GetHealth(health_pb2.GetHealthRequest(adapter="c0", object=big),
+                                     timeout=60),
+            "object: 1048576 bytes: at most 64 (object paths)")
+        self.assertLess(len(details), 200)
+        with self.assertRaises(grpc.RpcError) as ctx:
+            health.GetHealth(health_pb2.GetHealthRequest(adapter="c0", object="/c0/\x07"),
+                             timeout=60)
+        self.assertEqual(ctx.exception.code(), grpc.StatusCode.NOT_FOUND)
+        self.assertIn("has no object /c0/\\x07 ", ctx.exception.details())
+        # Alert ids are stored signed: 2^64-1 is not read as -1.
+        self.assert_invalid(
+            lambda: health.AcknowledgeAlert(health_pb2.AcknowledgeAlertRequest(
+                adapter="c0", id=U64_MAX), timeout=60),
+            f"id = {U64_MAX}: at most {ABOVE_I64 - 1}")
+        # Refused, and audited with a bounded target.
+        self.assert_invalid(
+            lambda: health.AcknowledgeAlert(health_pb2.AcknowledgeAlertRequest(
+                adapter=big, id=1), timeout=60),
+            "adapter: 1048576 bytes: at most 32")
+        self.assert_invalid(
+            lambda: health.SendTestAlert(health_pb2.SendTestAlertRequest(adapter=big), timeout=60),
+            "adapter: 1048576 bytes: at most 32")
+        records = self.hbamgrd.daemon().ListAudit(daemon_pb2.ListAuditRequest(), timeout=60).records
+        audited = [r for r in records if r.method.startswith("/hbamgr.v1.Health/")]
+        self.assertEqual(len(audited), 3, audited)
+        for record in audited:
+            self.assertLess(len(record.target), 200, record.method)
+        self.assertLess(len(self.hbamgrd.log()), 64 * 1024, "the log quotes a 1 MiB name")
 
     def test_firmware_refusals_say_why(self):
         maintenance = self.hbamgrd.maintenance()
