@@ -303,6 +303,13 @@ class MissedScheduleTest(unittest.TestCase):
         wait_until(lambda: len(cc_started()) == 2, 60, "missed checks run after start")
         d.wait_polls(3)
         self.assertEqual(sorted(e.vd_id for e in cc_started()), [0, 1])
+        # Once each, not once per missed hour: a second try would show in the
+        # log even when the firmware refuses it (a check already runs).
+        log = d.log()
+        for vd in ("/c0/v0", "/c0/v1"):
+            tries = (log.count(f"scheduled consistency_check started on {vd} ")
+                     + log.count(f"scheduled consistency_check on {vd} not started"))
+            self.assertEqual(tries, 1, vd)
 
 
 class DriveAlertTestCase(HealthTestCase):
