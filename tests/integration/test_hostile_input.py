@@ -24,6 +24,7 @@ PD_LIST = 0x0300
 VD_CREATE = 0x0401
 MAX_TRANSFER = 1 << 20   # the simulated adapter's GET_INFO max_transfer
 SENSE_MAX = 96           # HBAMGR_SENSE_MAX
+VD_MAX_PDS = 16          # HBAMGR_VD_MAX_PDS
 U64_MAX = (1 << 64) - 1
 ABOVE_I64 = 1 << 63
 
@@ -125,6 +126,17 @@ class HostileInputTest(DaemonTestCase):
                 lambda: maintenance.CreateVirtualDrive(maintenance_pb2.CreateVirtualDriveRequest(
                     adapter="c0", raid_level=level, drives=[slot(5), slot(6)]), timeout=60),
                 f"raid_level = {level}: at most 255")
+        # Members: HBAMGR_VD_MAX_PDS fit struct hbamgr_vd_create's pd_ids[]; one
+        # more is the daemon's refusal, the limit itself reaches the firmware.
+        self.assert_invalid(
+            lambda: maintenance.CreateVirtualDrive(maintenance_pb2.CreateVirtualDriveRequest(
+                adapter="c0", raid_level=0, drives=[slot(5)] * (VD_MAX_PDS + 1)), timeout=60),
+            f"drives = {VD_MAX_PDS + 1}: at most {VD_MAX_PDS} (HBAMGR_VD_MAX_PDS)")
+        firmware_says = self.assert_invalid(
+            lambda: maintenance.CreateVirtualDrive(maintenance_pb2.CreateVirtualDriveRequest(
+                adapter="c0", raid_level=1, drives=[slot(5)] * VD_MAX_PDS), timeout=60),
+            f"RAID 1 takes at most 2 drives, got {VD_MAX_PDS}")
+        self.assertTrue(firmware_says.startswith("VD_CREATE: "), firmware_says)
         self.assertEqual(self.vd_count(), before, "a VD was created from a cut raid_level")
         self.assert_invalid(
             lambda: maintenance.InjectFault(maintenance_pb2.InjectFaultRequest(
