@@ -899,6 +899,7 @@ absl::Status Executor::InjectFault(const Command& cmd, Report& report) {
       req.set_arg(cmd.enclosure.value_or(0));
       break;
     case FaultKind::kFwFault:
+    case FaultKind::kSrbStorm:  // the storm's rate in events per second, 0 = at once
       req.set_arg(cmd.inject.value);
       break;
     default:

@@ -470,9 +470,11 @@ absl::Status ParseInject(const ObjectPath& path, const std::vector<std::string>&
     case FaultKind::kLateCompletion:
       keys = {"count", "delay"};
       break;
+    case FaultKind::kSrbStorm:
+      keys = {"count", "rate"};
+      break;
     case FaultKind::kLoseCompletion:
     case FaultKind::kDupCompletion:
-    case FaultKind::kSrbStorm:
     case FaultKind::kStormOnReset:
       keys = {"count"};
       break;
@@ -497,11 +499,14 @@ absl::Status ParseInject(const ObjectPath& path, const std::vector<std::string>&
   if (!code.ok()) return code.status();
   absl::StatusOr<std::optional<uint32_t>> value = args.Number<uint32_t>("value");
   if (!value.ok()) return value.status();
+  absl::StatusOr<std::optional<uint32_t>> rate = args.Number<uint32_t>("rate");
+  if (!rate.ok()) return rate.status();
   if (found->fault == FaultKind::kTemperature && !value->has_value()) {
     return Usage("'inject temperature' needs value=DEGREES_C");
   }
-  cmd.inject.value =
-      found->fault == FaultKind::kFwFault ? code->value_or(0xdead) : value->value_or(0);
+  cmd.inject.value = found->fault == FaultKind::kFwFault     ? code->value_or(0xdead)
+                     : found->fault == FaultKind::kSrbStorm ? rate->value_or(0)
+                                                            : value->value_or(0);
   return absl::OkStatus();
 }
 

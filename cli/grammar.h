@@ -74,7 +74,7 @@ enum class FaultKind {
   kLoseCompletion,  // /cX inject lostcompletion [count=N]
   kLateCompletion,  // /cX inject latecompletion [count=N] [delay=MS]
   kDupCompletion,   // /cX inject dupcompletion [count=N]
-  kSrbStorm,        // /cX inject storm [count=N]
+  kSrbStorm,        // /cX inject storm [count=N] [rate=N]
   kStormOnReset,    // /cX inject resetstorm [count=N]
   kClear,           // /cX inject clear
 };

@@ -288,6 +288,13 @@ TEST(GrammarTest, InjectFaults) {
   EXPECT_EQ(link->inject.fault, FaultKind::kLinkDown);
   EXPECT_EQ(link->enclosure, 1u);
 
+  absl::StatusOr<Command> storm = Parse("/c0 inject storm count=5000 rate=1000");
+  ASSERT_TRUE(storm.ok()) << storm.status();
+  EXPECT_EQ(storm->inject.fault, FaultKind::kSrbStorm);
+  EXPECT_EQ(storm->inject.count, 5000u);
+  EXPECT_EQ(storm->inject.value, 1000u);
+  EXPECT_THAT(Error("/c0 inject resetstorm rate=10"), HasSubstr("unexpected 'rate=10'"));
+
   absl::StatusOr<Command> fw = Parse("/c0 inject fwfault code=0x42");
   ASSERT_TRUE(fw.ok()) << fw.status();
   EXPECT_EQ(fw->inject.value, 0x42u);

@@ -89,11 +89,12 @@ const std::vector<HelpSection>& HelpSections() {
         {"/cN/eE/sS inject fail|mediaerror lba=N|temperature value=C",
          "simulated adapters only: fail the drive, plant a media error, set its temperature"},
         {"/cN/eE inject linkdown|linkup", "take an enclosure's link down or up"},
-        {"/cN inject fwfault [code=N]|storm [count=N]|resetstorm [count=N]|"
+        {"/cN inject fwfault [code=N]|storm [count=N] [rate=N]|resetstorm [count=N]|"
          "lostcompletion [count=N]|latecompletion [count=N] [delay=MS]|"
          "dupcompletion [count=N]|clear",
-         "firmware fault (the daemon resets the adapter), unsolicited event storm now or at "
-         "the next recovery, completion faults, or clear pending completion faults"}}},
+         "firmware fault (the daemon resets the adapter), unsolicited event storm now (or "
+         "rate= events per second) or at the next recovery, completion faults, or clear "
+         "pending completion faults and storms"}}},
       {"OPTIONS",
        {{"--socket PATH",
          "the daemon's unix socket (default /run/hbamgr/hbamgrd.sock, or "

@@ -345,6 +345,7 @@ TEST(AbiLayout, Constants) {
   EXPECT_EQ(HBAMGR_VD_MAX_PDS, 16);
   EXPECT_EQ(HBAMGR_ID_NONE, 0xffff);
   EXPECT_EQ(HBAMGR_FEAT_REASON, 1u << 7);
+  EXPECT_EQ(HBAMGR_FEAT_PACED_STORM, 1u << 8);
   // Host software's own event codes (ABI 1.1) lie above every firmware code.
   EXPECT_EQ(HBAMGR_EVT_HOST_FIRST, 0xf000);
   EXPECT_EQ(HBAMGR_EVT_HOST_EVENTS_LOST, 0xf001);

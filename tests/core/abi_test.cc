@@ -155,7 +155,7 @@ TEST_F(AbiTest, GetInfoFillsEveryField) {
                     HBAMGR_FEAT_RESET | HBAMGR_FEAT_EVTLOG | HBAMGR_FEAT_PHYS_PASSTHRU |
                     HBAMGR_FEAT_REASON;
   EXPECT_EQ(info.features & always, always);
-  EXPECT_EQ(info.features & ~(always | HBAMGR_FEAT_FAULT_INJECT), 0u);
+  EXPECT_EQ(info.features & ~(always | HBAMGR_FEAT_FAULT_INJECT | HBAMGR_FEAT_PACED_STORM), 0u);
   for (auto [s, n] :
        {std::pair{info.driver_version, sizeof(info.driver_version)},
         std::pair{info.fw_version, sizeof(info.fw_version)},
@@ -184,6 +184,7 @@ TEST_F(AbiTest, GetInfoFillsEveryField) {
   for (uint64_t r : info.reserved) EXPECT_EQ(r, 0u);
   if (!AbiDeviceMode()) {
     EXPECT_EQ(info.features & HBAMGR_FEAT_FAULT_INJECT, HBAMGR_FEAT_FAULT_INJECT);
+    EXPECT_EQ(info.features & HBAMGR_FEAT_PACED_STORM, HBAMGR_FEAT_PACED_STORM);
     EXPECT_EQ(info.adapter_index, 0u);
     EXPECT_EQ(info.reset_count, 0u);
     // Every SRB is posted once the adapter is LIVE and idle.

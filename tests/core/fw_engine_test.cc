@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -725,6 +726,41 @@ TEST_F(FwEngineTest, EventsCompleteParkedSrbsAndAllGoToTheLog) {
   EXPECT_GE(info.newest_seq, first + 2);
   EXPECT_EQ(info.oldest_seq, 1u);
   EXPECT_EQ(info.capacity, 1024u);
+}
+
+// SRB_STORM with arg = a rate (ABI 1.1, HBAMGR_FEAT_PACED_STORM) spreads
+// its events over time: event k of the storm is logged no earlier than
+// (k + 1) / rate after the injection, however late the firmware's work
+// runs; all of them arrive, numbered without gaps.  A rate above the
+// firmware's maximum is refused, and CLEAR ends a paced storm.
+TEST_F(FwEngineTest, PacedStormSpreadsItsEventsAtTheRate) {
+  TestDriver d;
+  ASSERT_EQ(d.create_status(), 0);
+  ASSERT_EQ(d.Init(), 0);
+  EXPECT_EQ(Inject(d, HBAMGR_FAULT_SRB_STORM, 10, 0, 1000001), HBAMGR_ST_INVALID_PARAM);
+
+  constexpr u32 kCount = 200, kRate = 1000;  // 200 ms at the least
+  const u64 first = GetLogInfo(d, 1).newest_seq + 1;
+  const u64 injected_ns = hba_realtime_ns();
+  ASSERT_EQ(Inject(d, HBAMGR_FAULT_SRB_STORM, kCount, 0, kRate), HBAMGR_ST_OK);
+  ASSERT_TRUE(PollUntil([&] { return GetLogInfo(d, 1).newest_seq >= first + kCount - 1; }));
+  std::vector<hbamgr_event> log = GetLog(d, 2, first);
+  ASSERT_EQ(log.size(), kCount);
+  constexpr u64 kClockSlackNs = 1000000;  // realtime vs the monotonic pace
+  for (u32 k = 0; k < kCount; k++) {
+    ASSERT_EQ(log[k].seq, first + k);
+    ASSERT_EQ(log[k].code, HBAMGR_EVT_CTRL_STATUS_NOTIFY);
+    ASSERT_GE(log[k].timestamp_ns + kClockSlackNs, injected_ns + (k + 1) * 1000000000ULL / kRate)
+        << "event " << k << " of the storm came early";
+  }
+
+  // CLEAR: nothing more of a storm that had 100 s to go.
+  ASSERT_EQ(Inject(d, HBAMGR_FAULT_SRB_STORM, 100000, 0, kRate), HBAMGR_ST_OK);
+  ASSERT_TRUE(PollUntil([&] { return GetLogInfo(d, 1).newest_seq > first + kCount; }));
+  ASSERT_EQ(Inject(d, HBAMGR_FAULT_CLEAR), HBAMGR_ST_OK);
+  const u64 cleared = GetLogInfo(d, 1).newest_seq;
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // 50 more were due
+  EXPECT_EQ(GetLogInfo(d, 1).newest_seq, cleared);
 }
 
 // The NVRAM the firmware is created with (first_event_seq, event_log_id)

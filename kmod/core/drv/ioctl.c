@@ -61,7 +61,8 @@ static void fill_info(struct hba_adapter *a, struct hbamgr_info *info)
 			 HBAMGR_FEAT_EVTLOG | HBAMGR_FEAT_PHYS_PASSTHRU |
 			 HBAMGR_FEAT_REASON;
 	if (a->params.fw.fault_injection)
-		info->features |= HBAMGR_FEAT_FAULT_INJECT;
+		info->features |= HBAMGR_FEAT_FAULT_INJECT |
+				  HBAMGR_FEAT_PACED_STORM;
 	snprintf(info->driver_version, sizeof(info->driver_version), "%s",
 		 HBA_DRV_VERSION);
 	snprintf(info->fw_version, sizeof(info->fw_version), "%s",

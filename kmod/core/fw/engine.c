@@ -248,6 +248,7 @@ static void fw_diag_reset(struct hba_fw *fw)
 	fw->ioc_state = HBA_IOC_RESET;
 	fw->fault_code = 0;
 	fw->storm_left = 0;
+	fw->paced_left = 0;
 	fw->late_next_ns = 0;
 	fw->st.diag_resets++;
 	if (!fw->dead)
@@ -516,6 +517,7 @@ int hba_fw_create(const struct hba_fw_config *cfg, struct hba_fw **out)
 	hba_work_init(&fw->irq_work, fw_irq_work);
 	hba_work_init(&fw->storm_work, fw_storm_work);
 	hba_delayed_work_init(&fw->late_work, fw_late_work);
+	hba_delayed_work_init(&fw->paced_work, fw_storm_paced_work);
 	hba_delayed_work_init(&fw->reset_work, fw_reset_work);
 	hba_delayed_work_init(&fw->tick_work, fw_tick_work);
 	fw->intr_mask = FW_ALL_QUEUES;
@@ -573,6 +575,7 @@ void hba_fw_destroy(struct hba_fw *fw)
 	hba_cancel_delayed_work_sync(&fw->tick_work);
 	hba_cancel_delayed_work_sync(&fw->reset_work);
 	hba_cancel_delayed_work_sync(&fw->late_work);
+	hba_cancel_delayed_work_sync(&fw->paced_work);
 	hba_cancel_work_sync(&fw->storm_work);
 	hba_cancel_work_sync(&fw->exec_work);
 	hba_cancel_work_sync(&fw->irq_work);

@@ -33,6 +33,8 @@
 #define FW_PEND_CAP		(2 * FW_MAX_SMIDS + FW_DIRTY_FRAMES)
 #define FW_LATE_DEFAULT_MS	100	/* LATE_COMPLETION with delay_ms 0 */
 #define FW_STORM_MAX		100000	/* most events one storm may ask */
+#define FW_STORM_MAX_RATE	1000000	/* SRB_STORM arg: events per second */
+#define FW_STORM_TICK_MS	1	/* a paced storm's period */
 
 /* Reply ring slots are shared with the driver without a lock (reply.c). */
 #ifdef __KERNEL__
@@ -91,6 +93,7 @@ struct hba_fw {
 	struct hba_work irq_work;	/* calls the isr */
 	struct hba_work storm_work;	/* STORM_ON_RESET events */
 	struct hba_delayed_work late_work;	/* posts LATE replies */
+	struct hba_delayed_work paced_work;	/* SRB_STORM with a rate */
 	struct hba_delayed_work reset_work;	/* RESET -> READY */
 	struct hba_delayed_work tick_work;	/* fw_store_tick() */
 	u64 last_tick_ns;		/* tick_work only */
@@ -132,6 +135,10 @@ struct hba_fw {
 	u32 late_delay_ms;
 	u32 dup_count;
 	u64 late_next_ns;		/* late_work armed for; 0 idle */
+	u32 paced_rate;			/* paced storm: events per second */
+	u32 paced_left;			/* paced_work still to emit */
+	u64 paced_start_ns;		/* when the paced storm began */
+	u64 paced_done;			/* emitted since paced_start_ns */
 	u32 storm_on_reset;		/* events at the next IOC_INIT */
 	u32 storm_left;			/* storm_work still to emit */
 	u32 storm_index;
@@ -180,6 +187,8 @@ void fw_evtlog_get(struct hba_fw *fw, const struct hba_req_frame *f,
 		   struct hba_reply_frame *r);
 void fw_storm(struct hba_fw *fw, u32 count);
 void fw_storm_work(struct hba_work *w);
+void fw_storm_pace(struct hba_fw *fw, u32 count, u32 rate);
+void fw_storm_paced_work(struct hba_work *w);
 
 /* fault.c */
 void fw_enter_fault(struct hba_fw *fw, u32 code);

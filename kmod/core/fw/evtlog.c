@@ -105,6 +105,46 @@ void fw_storm_work(struct hba_work *w)
 	}
 }
 
+/*
+ * SRB_STORM with a rate (fw->lock held): count events spread over time,
+ * emitted every FW_STORM_TICK_MS by paced_work as many as the rate says are
+ * due since the start, so the rate holds however late the work runs.  A new
+ * paced storm replaces one still running; CLEAR and a diag reset end it.
+ */
+void fw_storm_pace(struct hba_fw *fw, u32 count, u32 rate)
+{
+	hba_lockdep_assert_held(&fw->lock);
+	fw->paced_rate = rate;
+	fw->paced_left = count;
+	fw->paced_start_ns = hba_now_ns();
+	fw->paced_done = 0;
+	if (!fw->dead)
+		hba_mod_delayed_work(fw->wq, &fw->paced_work, 0);
+}
+
+void fw_storm_paced_work(struct hba_work *w)
+{
+	struct hba_fw *fw = container_of(w, struct hba_fw, paced_work.work);
+	unsigned long flags;
+	u64 elapsed_us, due;
+	u32 n;
+
+	hba_spin_lock_irqsave(&fw->lock, flags);
+	if (fw->paced_left && !fw->dead) {
+		elapsed_us = (hba_now_ns() - fw->paced_start_ns) / 1000;
+		/* < 2^64: rate <= FW_STORM_MAX_RATE, a storm lasts < 10^5 s */
+		due = elapsed_us * fw->paced_rate / 1000000;
+		n = (u32)min_t(u64, due - fw->paced_done, fw->paced_left);
+		fw_storm(fw, n);
+		fw->paced_done += n;
+		fw->paced_left -= n;
+		if (fw->paced_left)
+			hba_queue_delayed_work(fw->wq, &fw->paced_work,
+					       FW_STORM_TICK_MS);
+	}
+	hba_spin_unlock_irqrestore(&fw->lock, flags);
+}
+
 static bool fw_mgmt_from_dev(const struct hba_req_frame *f,
 			     struct hba_reply_frame *r)
 {

@@ -44,6 +44,8 @@ int fw_inject(struct hba_fw *fw, const struct hbamgr_mbox_fault *f)
 	if ((f->fault == HBAMGR_FAULT_SRB_STORM ||
 	     f->fault == HBAMGR_FAULT_STORM_ON_RESET) && count > FW_STORM_MAX)
 		return HBAMGR_ST_INVALID_PARAM;
+	if (f->fault == HBAMGR_FAULT_SRB_STORM && f->arg > FW_STORM_MAX_RATE)
+		return HBAMGR_ST_INVALID_PARAM;
 
 	hba_spin_lock_irqsave(&fw->lock, flags);
 	switch (f->fault) {
@@ -63,7 +65,10 @@ int fw_inject(struct hba_fw *fw, const struct hbamgr_mbox_fault *f)
 		fw->dup_count = count;
 		break;
 	case HBAMGR_FAULT_SRB_STORM:
-		fw_storm(fw, count);
+		if (f->arg)
+			fw_storm_pace(fw, count, f->arg);
+		else
+			fw_storm(fw, count);
 		break;
 	case HBAMGR_FAULT_STORM_ON_RESET:
 		fw->storm_on_reset = count;
@@ -73,6 +78,7 @@ int fw_inject(struct hba_fw *fw, const struct hbamgr_mbox_fault *f)
 		fw->late_count = 0;
 		fw->dup_count = 0;
 		fw->storm_on_reset = 0;
+		fw->paced_left = 0;
 		break;
 	default:
 		status = HBAMGR_ST_INVALID_PARAM;

@@ -37,6 +37,7 @@
 #define HBAMGR_FEAT_EVTLOG		(1ULL << 5)
 #define HBAMGR_FEAT_PHYS_PASSTHRU	(1ULL << 6)
 #define HBAMGR_FEAT_REASON		(1ULL << 7)	/* 1.1: hbamgr_passthru.reason */
+#define HBAMGR_FEAT_PACED_STORM	(1ULL << 8)	/* 1.1: SRB_STORM arg = rate */
 
 /*
  * Limits every layer shares: the driver and firmware enforce them, hbamgrd
@@ -512,7 +513,7 @@ enum hbamgr_fault {
 	HBAMGR_FAULT_LOSE_COMPLETION = 3,	/* next count replies vanish */
 	HBAMGR_FAULT_LATE_COMPLETION = 4,	/* next count, delay_ms late */
 	HBAMGR_FAULT_DUP_COMPLETION = 5,	/* next count replies posted twice */
-	HBAMGR_FAULT_SRB_STORM = 6,	/* count unsolicited events now */
+	HBAMGR_FAULT_SRB_STORM = 6,	/* count events now, or arg per s */
 	HBAMGR_FAULT_LINK_DOWN = 7,	/* arg: enclosure id */
 	HBAMGR_FAULT_LINK_UP = 8,	/* arg: enclosure id */
 	HBAMGR_FAULT_MEDIA_ERROR = 9,	/* arg: pd id, lba: block */
