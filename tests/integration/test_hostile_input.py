@@ -303,5 +303,28 @@ class HostileInputTest(DaemonTestCase):
         self.assertEqual(resp.reason.text, "strip_kb = 7: a power of two from 8 to 1024 KiB")
 
 
+class QueueBoundTest(DaemonTestCase):
+    """daemon.passthru_queue_mb is the bound each adapter's queue applies."""
+
+    DAEMON_ARGS = {"extra_daemon": "passthru_queue_mb = 1\n",
+                   "extra_config": "\n[health]\nenabled = false\n"}
+
+    def test_configured_bound_reaches_the_adapters(self):
+        stub = self.hbamgrd.passthrough()
+        half = MAX_TRANSFER // 2
+        resp = stub.Scsi(passthrough_pb2.ScsiRequest(
+            adapter="c0", cdb=bytes([0x28, 0, 0, 0, 0, 0, 0, (half // 512) >> 8, 0, 0]),
+            data_in_length=half), timeout=60)
+        self.assertEqual(resp.status, types_pb2.COMMAND_STATUS_OK)
+        # 1 MiB of data and the sense buffer do not fit 1 MiB.
+        with self.assertRaises(grpc.RpcError) as ctx:
+            stub.Scsi(passthrough_pb2.ScsiRequest(
+                adapter="c0", cdb=bytes([0x28, 0, 0, 0, 0, 0, 0, 8, 0, 0]),
+                data_in_length=MAX_TRANSFER), timeout=60)
+        self.assertEqual(ctx.exception.code(), grpc.StatusCode.RESOURCE_EXHAUSTED)
+        self.assertIn(f"this one needs {MAX_TRANSFER + SENSE_MAX}; at most {1 << 20} per adapter "
+                      "(daemon.passthru_queue_mb)", ctx.exception.details())
+
+
 if __name__ == "__main__":
     unittest.main()
