@@ -151,6 +151,37 @@ class HostileInputTest(DaemonTestCase):
                 adapter="c0", drive=types_pb2.DriveRef(pd_id=65536 + 5), on=True), timeout=60),
             "drive.pd_id = 65541: at most 65535")
 
+        # Every other enum, id and range a request carries.
+        for call, message in (
+            (lambda: maintenance.SetDriveState(maintenance_pb2.SetDriveStateRequest(
+                adapter="c0", drive=slot(5), state=99), timeout=60),
+             "state = 99: not a known DriveState"),
+            (lambda: maintenance.StartBackgroundOp(maintenance_pb2.BackgroundOpRequest(
+                adapter="c0", type=99), timeout=60),
+             "type = 99: not a known BackgroundOpType"),
+            (lambda: maintenance.StartBackgroundOp(maintenance_pb2.BackgroundOpRequest(
+                adapter="c0", type=types_pb2.BACKGROUND_OP_TYPE_INIT, vd_id=65536), timeout=60),
+             "vd_id = 65536: at most 65535"),
+            (lambda: maintenance.DeleteVirtualDrive(maintenance_pb2.DeleteVirtualDriveRequest(
+                adapter="c0", vd_id=65536), timeout=60),
+             "vd_id = 65536: at most 65535"),
+            (lambda: maintenance.SetControllerProperties(
+                maintenance_pb2.SetControllerPropertiesRequest(adapter="c0", rebuild_rate=101),
+                timeout=60),
+             "rebuild_rate = 101: 1..100"),
+            (lambda: maintenance.SetLocate(maintenance_pb2.SetLocateRequest(
+                adapter="c0", drive=types_pb2.DriveRef(slot=types_pb2.DriveRef.Slot(
+                    enclosure=70000, slot=1)), on=True), timeout=60),
+             "drive.slot.enclosure = 70000: at most 65535"),
+            (lambda: self.hbamgrd.inventory().ListDrives(inventory_pb2.ListDrivesRequest(
+                adapter="c0", enclosure=65536), timeout=60),
+             "enclosure = 65536: at most 65535"),
+            (lambda: self.hbamgrd.daemon().ListAudit(daemon_pb2.ListAuditRequest(
+                method="m" * 257), timeout=60),
+             "method: 257 bytes: at most 256"),
+        ):
+            self.assert_invalid(call, message)
+
         events = self.hbamgrd.events()
         self.assert_invalid(
             lambda: events.QueryEvents(events_pb2.QueryEventsRequest(
