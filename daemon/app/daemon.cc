@@ -33,7 +33,6 @@ constexpr absl::Duration kShutdownGrace = absl::Seconds(2);
 // (30 s), and the store is crash-safe (WAL).
 constexpr absl::Duration kShutdownDeadline = absl::Seconds(10);
 constexpr int kExitShutdownStuck = 3;
-constexpr absl::Duration kRetentionEvery = absl::Hours(1);
 // An adapter loop silent for longer is stuck: the watchdog stops pinging.
 constexpr absl::Duration kStuckAfter = absl::Seconds(10);
 constexpr size_t kPoolThreads = 8;
@@ -46,6 +45,15 @@ const char* const kServiceNames[] = {"hbamgr.v1.Inventory",   "hbamgr.v1.Events"
 
 absl::Duration RetentionAge(uint32_t days) {
   return days == 0 ? absl::InfiniteDuration() : absl::Hours(24) * days;
+}
+
+store::RetentionPolicy RetentionPolicyOf(const config::DaemonConfig& config) {
+  store::RetentionPolicy policy;
+  policy.event_max_age = RetentionAge(config.event_retention_days);
+  policy.audit_max_age = RetentionAge(config.audit_retention_days);
+  policy.health_max_age = RetentionAge(config.health_retention_days);
+  policy.batch = config.retention_batch;
+  return policy;
 }
 
 // The store plays the simulated firmware's event log NVRAM: a real controller keeps its log
@@ -113,15 +121,11 @@ Daemon::~Daemon() { Shutdown(); }
 
 absl::Status Daemon::Start(const std::function<void()>& on_ready) {
   absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(config_.database);
-  if (!store.ok()) {
-    return absl::Status(store.status().code(), absl::StrCat("database ", config_.database, ": ",
-                                                            store.status().message()));
-  }
+  if (!store.ok()) return store.status();
   store_ = *std::move(store);
   health_ = std::make_unique<service::HealthPublisher>(store_.get(), logger_);
   SetGauge(metrics_, "hbamgr_build_info", "The running hbamgrd's version (value 1)",
            {{"version", HBAMGR_VERSION}}, 1);
-  ApplyRetention();
   if (absl::Status s = StartAdapters(); !s.ok()) return s;
   if (absl::Status s = StartHealth(); !s.ok()) return s;
   if (absl::Status s = StartServer(); !s.ok()) return s;
@@ -132,6 +136,25 @@ absl::Status Daemon::Start(const std::function<void()>& on_ready) {
   }
   logger_->Log(sys::LogLevel::kNotice, absl::StrCat("hbamgrd ready: ", StatusLine()),
                {{"SOCKET", config_.unix_socket}});
+  // Serving first, then the store's housekeeping (retention, storage
+  // checks) on its own thread.
+  store::MaintenanceOptions maintenance;
+  maintenance.retention = RetentionPolicyOf(config_);
+  store_maintenance_ = std::make_unique<store::Maintenance>(
+      store_.get(), maintenance,
+      [this](const absl::StatusOr<store::RetentionResult>& result, absl::Duration took) {
+        if (!result.ok()) {
+          logger_->Log(sys::LogLevel::kError, "retention failed",
+                       {{"ERROR", result.status().ToString()}});
+          return;
+        }
+        logger_->Log(sys::LogLevel::kInfo, "retention applied",
+                     {{"EVENTS_DELETED", absl::StrCat(result->events_deleted)},
+                      {"AUDIT_DELETED", absl::StrCat(result->audit_deleted)},
+                      {"HEALTH_DELETED", absl::StrCat(result->health_deleted)},
+                      {"BATCHES", absl::StrCat(result->batches)},
+                      {"DURATION", absl::FormatDuration(took)}});
+      });
   return absl::OkStatus();
 }
 
@@ -316,7 +339,7 @@ void Daemon::Reload() {
     if (monitor_ != nullptr) monitor_->SetPolicy(config_.health);
     if (alert_delivery_ != nullptr) alert_delivery_->SetPolicy(config_.health);
     logger_->SetMaxLevel(config_.log_level);
-    next_retention_ = absl::InfinitePast();
+    if (store_maintenance_ != nullptr) store_maintenance_->SetRetention(RetentionPolicyOf(config_));
     logger_->Log(sys::LogLevel::kNotice, "configuration reloaded",
                  {{"LOG_LEVEL", std::string(sys::LogLevelName(config_.log_level))}});
   }
@@ -400,26 +423,6 @@ void Daemon::Tick() {
     (void)notifier_.Status(status);
     last_status_ = std::move(status);
   }
-  if (absl::Now() >= next_retention_) ApplyRetention();
-}
-
-void Daemon::ApplyRetention() {
-  store::RetentionPolicy policy;
-  policy.event_max_age = RetentionAge(config_.event_retention_days);
-  policy.audit_max_age = RetentionAge(config_.audit_retention_days);
-  policy.health_max_age = RetentionAge(config_.health_retention_days);
-  policy.batch = config_.retention_batch;
-  auto result = store_->ApplyRetention(policy, absl::Now());
-  if (!result.ok()) {
-    logger_->Log(sys::LogLevel::kError, "retention failed",
-                 {{"ERROR", result.status().ToString()}});
-  } else if (result->events_deleted + result->audit_deleted + result->health_deleted > 0) {
-    logger_->Log(sys::LogLevel::kInfo, "retention applied",
-                 {{"EVENTS_DELETED", absl::StrCat(result->events_deleted)},
-                  {"AUDIT_DELETED", absl::StrCat(result->audit_deleted)},
-                  {"HEALTH_DELETED", absl::StrCat(result->health_deleted)}});
-  }
-  next_retention_ = absl::Now() + kRetentionEvery;
 }
 
 void Daemon::Shutdown() {
@@ -435,6 +438,8 @@ void Daemon::Shutdown() {
     _exit(kExitShutdownStuck);
   });
   if (listener_ != nullptr) listener_->Stop();  // no new connections
+  // Retention ends between two batches.
+  if (store_maintenance_ != nullptr) store_maintenance_->Stop();
   // Event ingestion stops first: it frees the adapters' queues for the
   // calls still running.
   for (auto& adapter : adapters_) adapter->RequestStop();
@@ -458,6 +463,7 @@ void Daemon::Shutdown() {
   alerts_.reset();
   alert_delivery_.reset();
   adapters_.clear();
+  store_maintenance_.reset();
   store_.reset();  // closes the database (WAL checkpoint)
   finished.Notify();
   backstop.join();

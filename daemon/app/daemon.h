@@ -31,6 +31,7 @@
 #include "daemon/service/maintenance_service.h"
 #include "daemon/service/passthrough_service.h"
 #include "daemon/service/worker_pool.h"
+#include "daemon/store/maintenance.h"
 #include "daemon/store/store.h"
 #include "daemon/sys/log.h"
 #include "daemon/sys/metrics.h"
@@ -49,7 +50,8 @@ class Daemon {
   ~Daemon();
 
   // Opens the store, brings up the adapters, starts the services and
-  // listeners.  `on_ready` runs once everything serves (before READY=1).
+  // listeners.  `on_ready` runs once everything serves (before READY=1); the
+  // store's retention and storage checks start after it.
   absl::Status Start(const std::function<void()>& on_ready);
   // The main loop, until SIGTERM/SIGINT; then shuts down.  Returns the exit
   // status.
@@ -61,11 +63,10 @@ class Daemon {
   absl::Status StartServer();
   void Shutdown();
   void Reload();
-  void Tick();  // metrics, watchdog, status line, retention
+  void Tick();  // metrics, watchdog, status line
   bool AdaptersProgressing() const;
   size_t ClientSubscribers() const;  // Subscribe streams, not the monitor's own
   std::string StatusLine() const;
-  void ApplyRetention();
 
   CommandLine command_line_;
   config::DaemonConfig config_;
@@ -74,6 +75,7 @@ class Daemon {
   sys::Notifier notifier_;
 
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::Maintenance> store_maintenance_;
   std::unique_ptr<service::HealthPublisher> health_;
   adapter::EventHub hub_;
   std::vector<std::unique_ptr<adapter::Adapter>> adapters_;
@@ -100,7 +102,6 @@ class Daemon {
 
   bool shut_down_ = false;  // Shutdown() ran; main thread only
   std::string last_status_;
-  absl::Time next_retention_ = absl::InfinitePast();
 };
 
 }  // namespace hbamgr::app

@@ -4,64 +4,37 @@
 #include <linux/hbamgr.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <variant>
+#include <algorithm>
+#include <filesystem>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "daemon/store/queries.h"
 #include "daemon/store/schema.h"
 #include "daemon/store/sqlite_util.h"
+#include "daemon/store/store_internal.h"
 
 namespace hbamgr::store {
 namespace {
 
-// How long a statement waits for another connection's write lock (e.g. an
-// operator's sqlite3 shell) before failing with UNAVAILABLE.
+// How long a statement waits for another connection's lock (an operator's
+// sqlite3 shell writing, a reader during WAL recovery) before failing with
+// UNAVAILABLE.
 constexpr int kBusyTimeoutMs = 5000;
 
 absl::Status WithPath(const absl::Status& s, const std::string& path) {
-  return absl::Status(s.code(), absl::StrCat("database ", path, ": ", s.message()));
+  absl::Status out(s.code(), absl::StrCat("database ", path, ": ", s.message()));
+  s.ForEachPayload(
+      [&](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+  return out;
 }
-
-// A WHERE clause under construction with its positional parameters.
-class Filter {
- public:
-  using Value = std::variant<int64_t, std::string>;
-
-  void Add(absl::string_view condition, Value value) {
-    params_.push_back(std::move(value));
-    AddClause(absl::StrCat(condition, " ?", params_.size()));
-  }
-  // Unsigned 64-bit bounds on a column SQLite stores signed, so that no
-  // stored value exceeds INT64_MAX: a lower bound above it matches no row,
-  // an upper bound above it bounds nothing.
-  void AddAtLeast(absl::string_view column, uint64_t min) {
-    if (min > static_cast<uint64_t>(INT64_MAX)) return AddClause("0");
-    Add(absl::StrCat(column, " >="), static_cast<int64_t>(min));
-  }
-  void AddAtMost(absl::string_view column, uint64_t max) {
-    if (max > static_cast<uint64_t>(INT64_MAX)) return;
-    Add(absl::StrCat(column, " <="), static_cast<int64_t>(max));
-  }
-  const std::string& sql() const { return sql_; }
-  void BindTo(Statement& stmt) const {
-    for (size_t i = 0; i < params_.size(); ++i) {
-      std::visit([&](const auto& v) { stmt.Bind(static_cast<int>(i + 1), v); }, params_[i]);
-    }
-  }
-
- private:
-  void AddClause(absl::string_view clause) {
-    absl::StrAppend(&sql_, sql_.empty() ? " WHERE " : " AND ", clause);
-  }
-
-  std::string sql_;
-  std::vector<Value> params_;
-};
 
 absl::Status EnableWal(sqlite3* db) {
   absl::StatusOr<Statement> wal = Statement::Prepare(db, "PRAGMA journal_mode = WAL");
@@ -99,7 +72,50 @@ absl::Status MakeOwnerOnly(const std::string& path) {
   return absl::OkStatus();
 }
 
-std::string LimitClause(uint32_t limit) { return limit == 0 ? "" : absl::StrCat(" LIMIT ", limit); }
+// Makes writes that would grow the database beyond `max_bytes` fail with
+// SQLITE_FULL.
+absl::Status LimitSize(sqlite3* db, uint64_t max_bytes) {
+  absl::StatusOr<Statement> page_size = Statement::Prepare(db, "PRAGMA page_size");
+  if (!page_size.ok()) return page_size.status();
+  absl::StatusOr<bool> row = page_size->Step();
+  if (!row.ok()) return row.status();
+  const uint64_t pages = std::max<uint64_t>(1, max_bytes / page_size->ColumnInt(0));
+  return Exec(db, absl::StrCat("PRAGMA max_page_count = ", pages).c_str());
+}
+
+// A connection used by one thread at a time (the writer under write_mu_, a
+// reader while leased), so SQLite's own mutexes are not needed.
+absl::StatusOr<sqlite3*> OpenConnection(const std::string& path, int flags) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    absl::Status s = SqliteError(db, rc, "open");
+    sqlite3_close(db);
+    return WithPath(s, path);
+  }
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  return db;
+}
+
+// Reads every row of `stmt` with `read`.
+template <typename Row, typename Read>
+absl::Status ReadAll(Statement& stmt, Read read, std::vector<Row>& out) {
+  for (;;) {
+    absl::StatusOr<bool> row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::OkStatus();
+    out.push_back(read(stmt));
+  }
+}
+
+// Runs a filtered read built by queries.h on `stmt`, its prepared SQL.
+template <typename Row, typename Read>
+absl::Status RunQuery(absl::StatusOr<Statement> stmt, const SqlQuery& query, Read read,
+                      std::vector<Row>& out) {
+  if (!stmt.ok()) return stmt.status();
+  query.BindTo(*stmt);
+  return ReadAll(*stmt, read, out);
+}
 
 }  // namespace
 
@@ -122,105 +138,161 @@ EventRow EventRow::FromUapi(uint32_t adapter, const hbamgr_event& ev) {
   };
 }
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions options) {
   if (absl::Status s = MakeOwnerOnly(path); !s.ok()) return WithPath(s, path);
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  if (rc != SQLITE_OK) {
-    absl::Status s = SqliteError(db, rc, "open");
-    sqlite3_close(db);
-    return WithPath(s, path);
-  }
-  std::unique_ptr<Store> store(new Store(db));
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  absl::StatusOr<sqlite3*> db = OpenConnection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (!db.ok()) return db.status();
+  auto writer = std::make_unique<Connection>(*db);
   // Readers (queries) never block the event writer and vice versa; NORMAL
   // sync is durable across application crashes in WAL mode.
-  if (absl::Status s = EnableWal(db); !s.ok()) return WithPath(s, path);
-  if (absl::Status s = Exec(db, "PRAGMA synchronous = NORMAL"); !s.ok()) return WithPath(s, path);
-  if (absl::Status s = MigrateTo(db, kSchemaVersion); !s.ok()) return WithPath(s, path);
-  return store;
+  if (absl::Status s = EnableWal(*db); !s.ok()) return WithPath(s, path);
+  if (absl::Status s = Exec(*db, "PRAGMA synchronous = NORMAL"); !s.ok()) return WithPath(s, path);
+  if (absl::Status s = MigrateTo(*db, kSchemaVersion); !s.ok()) return WithPath(s, path);
+  if (options.max_bytes != 0) {
+    if (absl::Status s = LimitSize(*db, options.max_bytes); !s.ok()) return WithPath(s, path);
+  }
+  if (options.readers == 0) options.readers = 1;
+  return std::unique_ptr<Store>(new Store(path, options, std::move(writer)));
 }
 
-Store::Store(sqlite3* db) : db_(db) {}
+Store::Store(std::string path, StoreOptions options, std::unique_ptr<Connection> writer)
+    : path_(std::move(path)), options_(options), writer_(std::move(writer)) {}
 
-Store::~Store() { sqlite3_close(db_); }
+Store::~Store() = default;
+
+absl::Status Store::Writing(const std::function<absl::Status(Connection&)>& body) {
+  absl::Status status;
+  {
+    absl::MutexLock lock(&write_mu_);
+    status = body(*writer_);
+  }
+  NoteWrite(status);
+  return status;
+}
+
+absl::Status Store::Reading(const std::function<absl::Status(Connection&)>& body) {
+  std::unique_ptr<Connection> reader;
+  {
+    absl::MutexLock lock(&readers_mu_);
+    readers_mu_.Await(absl::Condition(
+        +[](Store* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->readers_mu_) {
+          return !self->idle_readers_.empty() || self->open_readers_ < self->options_.readers;
+        },
+        this));
+    if (!idle_readers_.empty()) {
+      reader = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+    } else {
+      ++open_readers_;  // opened below, without the lock
+    }
+  }
+  if (reader == nullptr) {
+    absl::StatusOr<sqlite3*> db = OpenConnection(path_, SQLITE_OPEN_READONLY);
+    if (!db.ok()) {
+      absl::MutexLock lock(&readers_mu_);
+      --open_readers_;
+      return db.status();
+    }
+    reader = std::make_unique<Connection>(*db);
+  }
+  absl::Status status = body(*reader);
+  absl::MutexLock lock(&readers_mu_);
+  idle_readers_.push_back(std::move(reader));
+  return status;
+}
 
 absl::StatusOr<size_t> Store::AddEvents(std::span<const EventRow> rows) {
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<WriteTransaction> tx = WriteTransaction::Begin(db_);
-  if (!tx.ok()) return tx.status();
-  absl::StatusOr<Statement> insert = Statement::Prepare(
-      db_,
-      "INSERT INTO events (adapter, seq, timestamp_ns, type, class, severity, code, encl, slot, "
-      "pd, vd, arg0, arg1, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-      "?12, ?13, ?14) ON CONFLICT (adapter, seq) DO NOTHING");
-  if (!insert.ok()) return insert.status();
   size_t added = 0;
-  for (const EventRow& r : rows) {
-    insert->Reset();
-    insert->Bind(1, int64_t{r.adapter});
-    insert->Bind(2, static_cast<int64_t>(r.seq));
-    insert->Bind(3, static_cast<int64_t>(r.timestamp_ns));
-    insert->Bind(4, int64_t{r.type});
-    insert->Bind(5, int64_t{r.event_class});
-    insert->Bind(6, int64_t{r.severity});
-    insert->Bind(7, int64_t{r.code});
-    insert->Bind(8, int64_t{r.encl_id});
-    insert->Bind(9, int64_t{r.slot});
-    insert->Bind(10, int64_t{r.pd_id});
-    insert->Bind(11, int64_t{r.vd_id});
-    insert->Bind(12, int64_t{r.arg0});
-    insert->Bind(13, int64_t{r.arg1});
-    insert->Bind(14, absl::string_view(r.description));
-    if (absl::Status s = insert->Run(); !s.ok()) return s;
-    added += static_cast<size_t>(sqlite3_changes(db_));
-  }
-  if (absl::Status s = tx->Commit(); !s.ok()) return s;
+  absl::Status status = Writing([&](Connection& c) -> absl::Status {
+    absl::StatusOr<WriteTransaction> tx = WriteTransaction::Begin(c.db());
+    if (!tx.ok()) return tx.status();
+    absl::StatusOr<Statement> insert = c.Get(
+        "INSERT INTO events (adapter, seq, timestamp_ns, type, class, severity, code, encl, "
+        "slot, pd, vd, arg0, arg1, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "?10, ?11, ?12, ?13, ?14) ON CONFLICT (adapter, seq) DO NOTHING");
+    if (!insert.ok()) return insert.status();
+    for (const EventRow& r : rows) {
+      insert->Reset();
+      insert->Bind(1, int64_t{r.adapter});
+      insert->Bind(2, static_cast<int64_t>(r.seq));
+      insert->Bind(3, static_cast<int64_t>(r.timestamp_ns));
+      insert->Bind(4, int64_t{r.type});
+      insert->Bind(5, int64_t{r.event_class});
+      insert->Bind(6, int64_t{r.severity});
+      insert->Bind(7, int64_t{r.code});
+      insert->Bind(8, int64_t{r.encl_id});
+      insert->Bind(9, int64_t{r.slot});
+      insert->Bind(10, int64_t{r.pd_id});
+      insert->Bind(11, int64_t{r.vd_id});
+      insert->Bind(12, int64_t{r.arg0});
+      insert->Bind(13, int64_t{r.arg1});
+      insert->Bind(14, absl::string_view(r.description));
+      if (absl::Status s = insert->Run(); !s.ok()) return s;
+      added += static_cast<size_t>(sqlite3_changes(c.db()));
+    }
+    return tx->Commit();
+  });
+  if (!status.ok()) return status;
   return added;
 }
 
 absl::StatusOr<uint64_t> Store::LastEventSeq(uint32_t adapter) {
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<Statement> stmt =
-      Statement::Prepare(db_, "SELECT COALESCE(MAX(seq), 0) FROM events WHERE adapter = ?1");
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, int64_t{adapter});
-  absl::StatusOr<bool> row = stmt->Step();
-  if (!row.ok()) return row.status();
-  return static_cast<uint64_t>(stmt->ColumnInt(0));
+  uint64_t last = 0;
+  absl::Status status = Reading([&](Connection& c) -> absl::Status {
+    absl::StatusOr<Statement> stmt =
+        c.Get("SELECT COALESCE(MAX(seq), 0) FROM events WHERE adapter = ?1");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, int64_t{adapter});
+    absl::StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    last = static_cast<uint64_t>(stmt->ColumnInt(0));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return last;
 }
 
 absl::StatusOr<std::optional<EventLog>> Store::FindEventLog(uint32_t adapter,
                                                             std::optional<uint64_t> log_id) {
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<Statement> stmt = Statement::Prepare(
-      db_, log_id ? "SELECT log_id, seq_base FROM event_logs WHERE adapter = ?1 AND log_id = ?2"
-                  : "SELECT log_id, seq_base FROM event_logs WHERE adapter = ?1 "
-                    "ORDER BY rowid DESC LIMIT 1");
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, int64_t{adapter});
-  // SQLite integers are signed: a log id keeps its 64 bits as an int64.
-  if (log_id) stmt->Bind(2, static_cast<int64_t>(*log_id));
-  absl::StatusOr<bool> row = stmt->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::nullopt;
-  return EventLog{.log_id = static_cast<uint64_t>(stmt->ColumnInt(0)),
-                  .seq_base = static_cast<uint64_t>(stmt->ColumnInt(1))};
+  std::optional<EventLog> log;
+  absl::Status status = Reading([&](Connection& c) -> absl::Status {
+    absl::StatusOr<Statement> stmt = c.Get(
+        log_id ? "SELECT log_id, seq_base FROM event_logs WHERE adapter = ?1 AND log_id = ?2"
+               : "SELECT log_id, seq_base FROM event_logs WHERE adapter = ?1 "
+                 "ORDER BY rowid DESC LIMIT 1");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, int64_t{adapter});
+    // SQLite integers are signed: a log id keeps its 64 bits as an int64.
+    if (log_id) stmt->Bind(2, static_cast<int64_t>(*log_id));
+    absl::StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      log = EventLog{.log_id = static_cast<uint64_t>(stmt->ColumnInt(0)),
+                     .seq_base = static_cast<uint64_t>(stmt->ColumnInt(1))};
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return log;
 }
 
 absl::Status Store::AddEventLog(uint32_t adapter, const EventLog& log) {
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<Statement> insert = Statement::Prepare(
-      db_,
-      "INSERT INTO event_logs (adapter, log_id, seq_base, attached_ns) VALUES (?1, ?2, ?3, ?4) "
-      "ON CONFLICT (adapter, log_id) DO NOTHING");
-  if (!insert.ok()) return insert.status();
-  insert->Bind(1, int64_t{adapter});
-  insert->Bind(2, static_cast<int64_t>(log.log_id));
-  insert->Bind(3, static_cast<int64_t>(log.seq_base));
-  insert->Bind(4, absl::ToUnixNanos(absl::Now()));
-  if (absl::Status s = insert->Run(); !s.ok()) return s;
-  if (sqlite3_changes(db_) == 0) {
+  bool added = false;
+  absl::Status status = Writing([&](Connection& c) -> absl::Status {
+    absl::StatusOr<Statement> insert = c.Get(
+        "INSERT INTO event_logs (adapter, log_id, seq_base, attached_ns) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (adapter, log_id) DO NOTHING");
+    if (!insert.ok()) return insert.status();
+    insert->Bind(1, int64_t{adapter});
+    insert->Bind(2, static_cast<int64_t>(log.log_id));
+    insert->Bind(3, static_cast<int64_t>(log.seq_base));
+    insert->Bind(4, absl::ToUnixNanos(absl::Now()));
+    if (absl::Status s = insert->Run(); !s.ok()) return s;
+    added = sqlite3_changes(c.db()) != 0;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!added) {
     return absl::AlreadyExistsError(
         absl::StrCat("adapter ", adapter, ": event log ", log.log_id, " is already recorded"));
   }
@@ -228,176 +300,141 @@ absl::Status Store::AddEventLog(uint32_t adapter, const EventLog& log) {
 }
 
 absl::StatusOr<std::vector<EventRow>> Store::QueryEvents(const EventQuery& q) {
-  Filter filter;
-  if (q.adapter) filter.Add("adapter =", int64_t{*q.adapter});
-  if (q.min_severity) filter.Add("severity >=", int64_t{*q.min_severity});
-  if (q.event_class) filter.Add("class =", int64_t{*q.event_class});
-  if (q.code) filter.Add("code =", int64_t{*q.code});
-  if (q.min_seq) filter.AddAtLeast("seq", *q.min_seq);
-  if (q.max_seq) filter.AddAtMost("seq", *q.max_seq);
-  if (q.since_ns) filter.AddAtLeast("timestamp_ns", *q.since_ns);
-  const char* dir = q.newest_first ? " DESC" : " ASC";
-  std::string order =
-      q.adapter ? absl::StrCat(" ORDER BY seq", dir)
-                : absl::StrCat(" ORDER BY timestamp_ns", dir, ", adapter", dir, ", seq", dir);
-  std::string sql = absl::StrCat(
-      "SELECT adapter, seq, timestamp_ns, type, class, severity, code, encl, slot, pd, vd, arg0, "
-      "arg1, description FROM events",
-      filter.sql(), order, LimitClause(q.limit));
-
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<Statement> stmt = Statement::Prepare(db_, sql);
-  if (!stmt.ok()) return stmt.status();
-  filter.BindTo(*stmt);
+  const SqlQuery query = EventsQuery(q);
   std::vector<EventRow> out;
-  for (;;) {
-    absl::StatusOr<bool> row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(EventRow{
-        .adapter = static_cast<uint32_t>(stmt->ColumnInt(0)),
-        .seq = static_cast<uint64_t>(stmt->ColumnInt(1)),
-        .timestamp_ns = static_cast<uint64_t>(stmt->ColumnInt(2)),
-        .type = static_cast<uint16_t>(stmt->ColumnInt(3)),
-        .event_class = static_cast<uint8_t>(stmt->ColumnInt(4)),
-        .severity = static_cast<uint8_t>(stmt->ColumnInt(5)),
-        .code = static_cast<uint32_t>(stmt->ColumnInt(6)),
-        .encl_id = static_cast<uint16_t>(stmt->ColumnInt(7)),
-        .slot = static_cast<uint16_t>(stmt->ColumnInt(8)),
-        .pd_id = static_cast<uint16_t>(stmt->ColumnInt(9)),
-        .vd_id = static_cast<uint16_t>(stmt->ColumnInt(10)),
-        .arg0 = static_cast<uint32_t>(stmt->ColumnInt(11)),
-        .arg1 = static_cast<uint32_t>(stmt->ColumnInt(12)),
-        .description = stmt->ColumnText(13),
-    });
-  }
+  absl::Status status =
+      Reading([&](Connection& c) { return RunQuery(c.Get(query.sql), query, ReadEventRow, out); });
+  if (!status.ok()) return status;
   return out;
 }
 
 absl::StatusOr<int64_t> Store::AddAudit(const AuditRow& r) {
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<WriteTransaction> tx = WriteTransaction::Begin(db_);
-  if (!tx.ok()) return tx.status();
-  absl::StatusOr<Statement> insert = Statement::Prepare(
-      db_,
-      "INSERT INTO audit (time_ns, peer, method, target, arguments, result_code, result_message, "
-      "duration_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  if (!insert.ok()) return insert.status();
-  insert->Bind(1, r.time_ns);
-  insert->Bind(2, absl::string_view(r.peer));
-  insert->Bind(3, absl::string_view(r.method));
-  insert->Bind(4, absl::string_view(r.target));
-  insert->Bind(5, absl::string_view(r.arguments));
-  insert->Bind(6, int64_t{r.result_code});
-  insert->Bind(7, absl::string_view(r.result_message));
-  insert->Bind(8, r.duration_us);
-  if (absl::Status s = insert->Run(); !s.ok()) return s;
-  int64_t id = sqlite3_last_insert_rowid(db_);
-  if (absl::Status s = tx->Commit(); !s.ok()) return s;
+  int64_t id = 0;
+  absl::Status status = Writing([&](Connection& c) -> absl::Status {
+    absl::StatusOr<Statement> insert =
+        c.Get("INSERT INTO audit (time_ns, peer, method, target, arguments, result_code, "
+              "result_message, duration_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!insert.ok()) return insert.status();
+    insert->Bind(1, r.time_ns);
+    insert->Bind(2, absl::string_view(r.peer));
+    insert->Bind(3, absl::string_view(r.method));
+    insert->Bind(4, absl::string_view(r.target));
+    insert->Bind(5, absl::string_view(r.arguments));
+    insert->Bind(6, int64_t{r.result_code});
+    insert->Bind(7, absl::string_view(r.result_message));
+    insert->Bind(8, r.duration_us);
+    if (absl::Status s = insert->Run(); !s.ok()) return s;  // one statement: autocommit
+    id = sqlite3_last_insert_rowid(c.db());
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
   return id;
 }
 
-absl::StatusOr<std::vector<AuditRow>> Store::QueryAudit(const AuditQuery& q) {
-  Filter filter;
-  if (q.since_ns) filter.AddAtLeast("time_ns", *q.since_ns);
-  if (q.peer) filter.Add("peer =", *q.peer);
-  if (q.method) filter.Add("method =", *q.method);
-  const char* dir = q.newest_first ? " DESC" : " ASC";
-  std::string sql = absl::StrCat(
-      "SELECT id, time_ns, peer, method, target, arguments, result_code, result_message, "
-      "duration_us FROM audit",
-      filter.sql(), " ORDER BY time_ns", dir, ", id", dir, LimitClause(q.limit));
+absl::Status Store::FinishAudit(int64_t id, const AuditRow& r) {
+  bool updated = false;
+  absl::Status status = Writing([&](Connection& c) -> absl::Status {
+    absl::StatusOr<Statement> update = c.Get(
+        "UPDATE audit SET result_code = ?2, result_message = ?3, duration_us = ?4 WHERE id = ?1");
+    if (!update.ok()) return update.status();
+    update->Bind(1, id);
+    update->Bind(2, int64_t{r.result_code});
+    update->Bind(3, absl::string_view(r.result_message));
+    update->Bind(4, r.duration_us);
+    if (absl::Status s = update->Run(); !s.ok()) return s;
+    updated = sqlite3_changes(c.db()) != 0;
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!updated) return absl::NotFoundError(absl::StrCat("no audit record ", id));
+  return absl::OkStatus();
+}
 
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<Statement> stmt = Statement::Prepare(db_, sql);
-  if (!stmt.ok()) return stmt.status();
-  filter.BindTo(*stmt);
+absl::StatusOr<std::vector<AuditRow>> Store::QueryAudit(const AuditQuery& q) {
+  const SqlQuery query = AuditQuerySql(q);
   std::vector<AuditRow> out;
-  for (;;) {
-    absl::StatusOr<bool> row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(AuditRow{
-        .id = stmt->ColumnInt(0),
-        .time_ns = stmt->ColumnInt(1),
-        .peer = stmt->ColumnText(2),
-        .method = stmt->ColumnText(3),
-        .target = stmt->ColumnText(4),
-        .arguments = stmt->ColumnText(5),
-        .result_code = static_cast<int32_t>(stmt->ColumnInt(6)),
-        .result_message = stmt->ColumnText(7),
-        .duration_us = stmt->ColumnInt(8),
-    });
-  }
+  absl::Status status = Reading([&](Connection& c) {
+    return RunQuery(
+        c.Get(query.sql), query,
+        [](const Statement& stmt) {
+          return AuditRow{
+              .id = stmt.ColumnInt(0),
+              .time_ns = stmt.ColumnInt(1),
+              .peer = stmt.ColumnText(2),
+              .method = stmt.ColumnText(3),
+              .target = stmt.ColumnText(4),
+              .arguments = stmt.ColumnText(5),
+              .result_code = static_cast<int32_t>(stmt.ColumnInt(6)),
+              .result_message = stmt.ColumnText(7),
+              .duration_us = stmt.ColumnInt(8),
+          };
+        },
+        out);
+  });
+  if (!status.ok()) return status;
   return out;
 }
 
 absl::StatusOr<int64_t> Store::AddHealth(const HealthRow& r) {
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<WriteTransaction> tx = WriteTransaction::Begin(db_);
-  if (!tx.ok()) return tx.status();
-  absl::StatusOr<Statement> insert = Statement::Prepare(
-      db_, "INSERT INTO health (time_ns, adapter, state, reason) VALUES (?1, ?2, ?3, ?4)");
-  if (!insert.ok()) return insert.status();
-  insert->Bind(1, r.time_ns);
-  insert->Bind(2, int64_t{r.adapter});
-  insert->Bind(3, absl::string_view(r.state));
-  insert->Bind(4, absl::string_view(r.reason));
-  if (absl::Status s = insert->Run(); !s.ok()) return s;
-  int64_t id = sqlite3_last_insert_rowid(db_);
-  if (absl::Status s = tx->Commit(); !s.ok()) return s;
+  int64_t id = 0;
+  absl::Status status = Writing([&](Connection& c) -> absl::Status {
+    absl::StatusOr<Statement> insert =
+        c.Get("INSERT INTO health (time_ns, adapter, state, reason) VALUES (?1, ?2, ?3, ?4)");
+    if (!insert.ok()) return insert.status();
+    insert->Bind(1, r.time_ns);
+    insert->Bind(2, int64_t{r.adapter});
+    insert->Bind(3, absl::string_view(r.state));
+    insert->Bind(4, absl::string_view(r.reason));
+    if (absl::Status s = insert->Run(); !s.ok()) return s;  // one statement: autocommit
+    id = sqlite3_last_insert_rowid(c.db());
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
   return id;
 }
 
 absl::StatusOr<std::vector<HealthRow>> Store::QueryHealth(const HealthQuery& q) {
-  Filter filter;
-  if (q.adapter) filter.Add("adapter =", int64_t{*q.adapter});
-  if (q.since_ns) filter.AddAtLeast("time_ns", *q.since_ns);
-  const char* dir = q.newest_first ? " DESC" : " ASC";
-  std::string sql =
-      absl::StrCat("SELECT id, time_ns, adapter, state, reason FROM health", filter.sql(),
-                   " ORDER BY time_ns", dir, ", id", dir, LimitClause(q.limit));
-
-  absl::MutexLock lock(&mu_);
-  absl::StatusOr<Statement> stmt = Statement::Prepare(db_, sql);
-  if (!stmt.ok()) return stmt.status();
-  filter.BindTo(*stmt);
+  const SqlQuery query = HealthQuerySql(q);
   std::vector<HealthRow> out;
-  for (;;) {
-    absl::StatusOr<bool> row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(HealthRow{
-        .id = stmt->ColumnInt(0),
-        .time_ns = stmt->ColumnInt(1),
-        .adapter = static_cast<uint32_t>(stmt->ColumnInt(2)),
-        .state = stmt->ColumnText(3),
-        .reason = stmt->ColumnText(4),
-    });
-  }
+  absl::Status status = Reading([&](Connection& c) {
+    return RunQuery(
+        c.Get(query.sql), query,
+        [](const Statement& stmt) {
+          return HealthRow{
+              .id = stmt.ColumnInt(0),
+              .time_ns = stmt.ColumnInt(1),
+              .adapter = static_cast<uint32_t>(stmt.ColumnInt(2)),
+              .state = stmt.ColumnText(3),
+              .reason = stmt.ColumnText(4),
+          };
+        },
+        out);
+  });
+  if (!status.ok()) return status;
   return out;
 }
 
 absl::StatusOr<uint64_t> Store::DeleteOlderThan(const char* table, const char* time_column,
                                                 absl::Time cutoff, uint32_t batch,
-                                                uint64_t* batches) {
-  std::string sql =
-      absl::StrCat("DELETE FROM ", table, " WHERE rowid IN (SELECT rowid FROM ", table, " WHERE ",
-                   time_column, " < ?1 ORDER BY ", time_column, " LIMIT ?2)");
+                                                uint64_t* batches,
+                                                const std::function<bool()>& keep_going) {
+  const std::string sql = DeleteOlderThanSql(table, time_column);
   uint64_t deleted = 0;
   for (;;) {
-    // The lock is taken per batch so event ingestion interleaves with a
-    // long cleanup instead of waiting for all of it.
-    absl::MutexLock lock(&mu_);
-    absl::StatusOr<WriteTransaction> tx = WriteTransaction::Begin(db_);
-    if (!tx.ok()) return tx.status();
-    absl::StatusOr<Statement> del = Statement::Prepare(db_, sql);
-    if (!del.ok()) return del.status();
-    del->Bind(1, absl::ToUnixNanos(cutoff));
-    del->Bind(2, int64_t{batch});
-    if (absl::Status s = del->Run(); !s.ok()) return s;
-    uint64_t n = static_cast<uint64_t>(sqlite3_changes(db_));
-    if (absl::Status s = tx->Commit(); !s.ok()) return s;
+    if (keep_going && !keep_going()) return deleted;
+    // One batch per write lock, so event ingestion interleaves with a long
+    // cleanup instead of waiting for all of it.
+    uint64_t n = 0;
+    absl::Status status = Writing([&](Connection& c) -> absl::Status {
+      absl::StatusOr<Statement> del = c.Get(sql);
+      if (!del.ok()) return del.status();
+      del->Bind(1, absl::ToUnixNanos(cutoff));
+      del->Bind(2, int64_t{batch});
+      if (absl::Status s = del->Run(); !s.ok()) return s;  // one statement: autocommit
+      n = static_cast<uint64_t>(sqlite3_changes(c.db()));
+      return absl::OkStatus();
+    });
+    if (!status.ok()) return status;
     ++*batches;
     deleted += n;
     if (n < batch) return deleted;
@@ -405,7 +442,8 @@ absl::StatusOr<uint64_t> Store::DeleteOlderThan(const char* table, const char* t
 }
 
 absl::StatusOr<RetentionResult> Store::ApplyRetention(const RetentionPolicy& policy,
-                                                      absl::Time now) {
+                                                      absl::Time now,
+                                                      const std::function<bool()>& keep_going) {
   if (policy.batch == 0) return absl::InvalidArgumentError("retention batch must be > 0");
   struct Target {
     const char* table;
@@ -421,12 +459,92 @@ absl::StatusOr<RetentionResult> Store::ApplyRetention(const RetentionPolicy& pol
   };
   for (const Target& t : targets) {
     if (t.max_age == absl::InfiniteDuration()) continue;
-    absl::StatusOr<uint64_t> n =
-        DeleteOlderThan(t.table, t.time_column, now - t.max_age, policy.batch, &result.batches);
+    absl::StatusOr<uint64_t> n = DeleteOlderThan(t.table, t.time_column, now - t.max_age,
+                                                 policy.batch, &result.batches, keep_going);
     if (!n.ok()) return n.status();
     *t.deleted = *n;
   }
   return result;
+}
+
+void Store::SetFaultListener(std::function<void(const absl::Status&)> listener) {
+  fault_listener_ = std::move(listener);
+}
+
+absl::Status Store::WriteFault() const {
+  absl::MutexLock lock(&fault_mu_);
+  return fault_;
+}
+
+void Store::NoteWrite(const absl::Status& status, bool probe) {
+  absl::Status fault;
+  if (status.ok()) {
+    absl::MutexLock lock(&fault_mu_);
+    // A small write that fits does not end a "filesystem full" of the
+    // space check; the probe, made once space is back, does.
+    if (fault_.ok() || (space_fault_ && !probe)) return;
+  } else {
+    std::optional<int> rc = SqliteResultCode(status);
+    if (!rc || !IsStorageFault(*rc)) return;  // contention or a bug, not the storage
+    fault = absl::UnavailableError(
+        absl::StrCat("database ", path_, " cannot be written: ", status.message()));
+  }
+  absl::MutexLock order(&listener_mu_);
+  {
+    absl::MutexLock lock(&fault_mu_);
+    if ((status.ok() && space_fault_ && !probe) || fault_ == fault) return;
+    fault_ = fault;
+    space_fault_ = false;
+  }
+  if (fault_listener_) fault_listener_(fault);
+}
+
+absl::Status Store::CheckWritable() {
+  // The filesystem first: full or read-only is a fault before any write
+  // fails (an admin call's audit record would be the first casualty).
+  const std::filesystem::path dir = std::filesystem::path(path_).parent_path();
+  struct statvfs fs;
+  std::string space_problem;
+  if (statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0) {
+    // hbamgrd runs as root, which may use the blocks reserved for root.
+    const uint64_t free_blocks = geteuid() == 0 ? fs.f_bfree : fs.f_bavail;
+    const uint64_t free_bytes = free_blocks * fs.f_frsize;
+    if (fs.f_flag & ST_RDONLY) {
+      space_problem = "the filesystem is mounted read-only";
+    } else if (free_bytes < options_.min_free_bytes) {
+      space_problem = absl::StrCat("the filesystem is full (", free_bytes, " bytes free)");
+    }
+  }
+  if (!space_problem.empty()) {
+    absl::Status fault = absl::UnavailableError(
+        absl::StrCat("database ", path_, " cannot be written: ", space_problem));
+    absl::MutexLock order(&listener_mu_);
+    {
+      absl::MutexLock lock(&fault_mu_);
+      // A write's own error says more; keep it.
+      if ((!fault_.ok() && !space_fault_) || fault_ == fault) return fault_;
+      fault_ = fault;
+      space_fault_ = true;
+    }
+    if (fault_listener_) fault_listener_(fault);
+    return fault;
+  }
+  if (WriteFault().ok()) return absl::OkStatus();
+  // In a fault with space available: does a write work again?
+  absl::Status probe;
+  {
+    absl::MutexLock lock(&write_mu_);
+    probe = [&]() -> absl::Status {
+      absl::StatusOr<Statement> upsert =
+          writer_->Get("INSERT INTO store_probe (id, time_ns) VALUES (1, ?1) "
+                       "ON CONFLICT (id) DO UPDATE SET time_ns = excluded.time_ns");
+      if (!upsert.ok()) return upsert.status();
+      upsert->Bind(1, absl::ToUnixNanos(absl::Now()));
+      return upsert->Run();
+    }();
+  }
+  NoteWrite(probe, /*probe=*/true);
+  return WriteFault();
 }
 
 }  // namespace hbamgr::store

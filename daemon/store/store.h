@@ -1,11 +1,20 @@
 // hbamgrd's persistent store: events, command audit and health history in one
 // SQLite database (WAL journal, schema migrations by PRAGMA user_version,
 // retention in bounded batches).
+//
+// One writer connection (behind write_mu_) and a pool of read-only
+// connections: in WAL mode a reader works on its own snapshot, so a long
+// query never holds up event ingestion or an audit record, and writers never
+// wait for readers.  Each connection keeps its prepared statements.  Write
+// failures that mean the storage is at fault (full, I/O error, read-only)
+// put the store into a write fault, reported by WriteFault() and to the
+// fault listener, until a write succeeds again (CheckWritable() probes).
 #ifndef HBAMGR_DAEMON_STORE_STORE_H_
 #define HBAMGR_DAEMON_STORE_STORE_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -19,7 +28,6 @@
 #include "absl/time/time.h"
 
 struct hbamgr_event;
-struct sqlite3;
 
 namespace hbamgr::store {
 
@@ -72,6 +80,11 @@ struct EventQuery {
   std::optional<uint8_t> min_severity{};  // severity >= min_severity
   std::optional<uint8_t> event_class{};
   std::optional<uint32_t> code{};
+  // The object (ids are per adapter): enclosure, its slot, drive, VD.
+  std::optional<uint16_t> encl_id{};
+  std::optional<uint16_t> slot{};
+  std::optional<uint16_t> pd_id{};
+  std::optional<uint16_t> vd_id{};
   std::optional<uint64_t> min_seq{};   // inclusive
   std::optional<uint64_t> max_seq{};   // inclusive
   std::optional<uint64_t> since_ns{};  // timestamp_ns >= since_ns
@@ -189,18 +202,28 @@ struct RetentionResult {
   uint64_t batches = 0;  // transactions committed
 };
 
-// Thread-safe: all calls serialise on one connection.
+struct StoreOptions {
+  size_t readers = 4;  // read-only connections, opened as needed
+  // Free space below which the filesystem counts as full (CheckWritable).
+  uint64_t min_free_bytes = 256 * 1024;
+  // Largest database file; a write that needs more fails as on a full disk
+  // (SQLITE_FULL).  0: no limit.
+  uint64_t max_bytes = 0;
+};
+
+// Thread-safe.
 class Store {
  public:
   // The schema version this build writes (PRAGMA user_version).
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   // Opens (creating if missing) the database at `path` and migrates it to
   // kSchemaVersion, each missing step in its own transaction.  Fails with
   // FAILED_PRECONDITION for a database newer than this build or a path that
   // cannot be opened (missing directory), and with DATA_LOSS for a file that
   // is not a usable SQLite database.  Messages start "database <path>: ".
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
+                                                     StoreOptions options = {});
 
   ~Store();
   Store(const Store&) = delete;
@@ -224,12 +247,34 @@ class Store {
 
   // Returns the new row's id.
   absl::StatusOr<int64_t> AddAudit(const AuditRow& row);
+  // Sets the outcome of audit row `id`: result_code, result_message and
+  // duration_us of `row` (the rest stays).
+  absl::Status FinishAudit(int64_t id, const AuditRow& row);
   absl::StatusOr<std::vector<AuditRow>> QueryAudit(const AuditQuery& query);
 
   absl::StatusOr<int64_t> AddHealth(const HealthRow& row);
   absl::StatusOr<std::vector<HealthRow>> QueryHealth(const HealthQuery& query);
 
-  absl::StatusOr<RetentionResult> ApplyRetention(const RetentionPolicy& policy, absl::Time now);
+  // Deletes expired rows in transactions of policy.batch rows, the write
+  // lock released between two; `keep_going` (may be empty) is asked before
+  // each batch and ends the pass early when false.
+  absl::StatusOr<RetentionResult> ApplyRetention(const RetentionPolicy& policy, absl::Time now,
+                                                 const std::function<bool()>& keep_going = {});
+
+  // OK while the database can be written; otherwise UNAVAILABLE saying why
+  // ("database /var/lib/hbamgr/hbamgrd.db cannot be written: ...").
+  absl::Status WriteFault() const;
+  // Re-checks the storage: the filesystem's free space and read-only flag,
+  // and, while in a write fault, a probe write (which ends the fault when it
+  // succeeds).  Returns WriteFault().  Called periodically, off the main
+  // thread.
+  absl::Status CheckWritable();
+  // Called with the new WriteFault() whenever it changes, in order, from the
+  // thread whose write or check changed it (no other store lock held).  Set
+  // before other threads use the store.
+  void SetFaultListener(std::function<void(const absl::Status&)> listener);
+
+  const std::string& path() const { return path_; }
 
   // Health service state (health_state.cc).  OpenAlert returns the new id;
   // ALREADY_EXISTS when the (object, condition) already has an open alert.
@@ -255,17 +300,48 @@ class Store {
                                   int64_t time_ns);
 
  private:
-  explicit Store(sqlite3* db);
+  class Connection;  // store_internal.h
+
+  Store(std::string path, StoreOptions options, std::unique_ptr<Connection> writer);
+  // Runs `body` on the writer connection (write_mu_ held) and records the
+  // outcome (NoteWrite).
+  absl::Status Writing(const std::function<absl::Status(Connection&)>& body)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  // Runs `body` on a read-only connection of the pool (waits while all are
+  // busy).
+  absl::Status Reading(const std::function<absl::Status(Connection&)>& body)
+      ABSL_LOCKS_EXCLUDED(readers_mu_);
+  // A write's outcome: a storage fault starts (or goes on with) the write
+  // fault; a success ends a write fault.  `probe`: the probe write, which
+  // also ends a fault of the space check.
+  void NoteWrite(const absl::Status& status, bool probe = false);
   // Deletes the rows of `table` with time_column < cutoff, oldest first, in
   // transactions of `batch` rows; counts them into *batches.
   absl::StatusOr<uint64_t> DeleteOlderThan(const char* table, const char* time_column,
-                                           absl::Time cutoff, uint32_t batch, uint64_t* batches)
-      ABSL_LOCKS_EXCLUDED(mu_);
+                                           absl::Time cutoff, uint32_t batch, uint64_t* batches,
+                                           const std::function<bool()>& keep_going);
 
-  // Protects the connection; a leaf lock (no other lock is taken under it).
-  absl::Mutex mu_;
-  // The one connection; every statement runs with mu_ held.
-  sqlite3* const db_ ABSL_PT_GUARDED_BY(mu_);
+  const std::string path_;
+  const StoreOptions options_;
+
+  // Protects the writer connection and its statements.  Order: write_mu_
+  // before fault_mu_; nothing else is taken under it.
+  absl::Mutex write_mu_;
+  const std::unique_ptr<Connection> writer_ ABSL_PT_GUARDED_BY(write_mu_);
+
+  // Protects the idle readers; a leaf lock.
+  absl::Mutex readers_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
+  size_t open_readers_ ABSL_GUARDED_BY(readers_mu_) = 0;
+
+  // Serializes fault changes with their listener calls, so the listener
+  // sees them in order.  Order: listener_mu_ before fault_mu_.
+  absl::Mutex listener_mu_ ABSL_ACQUIRED_BEFORE(fault_mu_);
+  // Protects the fault state; a leaf lock.
+  mutable absl::Mutex fault_mu_;
+  absl::Status fault_ ABSL_GUARDED_BY(fault_mu_);
+  bool space_fault_ ABSL_GUARDED_BY(fault_mu_) = false;  // fault_ came from the space check
+  std::function<void(const absl::Status&)> fault_listener_;
 };
 
 }  // namespace hbamgr::store

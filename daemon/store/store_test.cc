@@ -11,6 +11,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <atomic>
 #include <vector>
 
 #include "absl/cleanup/cleanup.h"
@@ -257,6 +258,26 @@ TEST_F(EventQueryTest, FiltersCombine) {
   EXPECT_THAT(Query({.adapter = 1, .code = HBAMGR_EVT_CTRL_FW_FAULT}), IsEmpty());
 }
 
+// The object filters (Event() puts every row on enclosure 1, pd 7, slot
+// seq % 8, no VD).
+TEST_F(EventQueryTest, ObjectFilters) {
+  EXPECT_THAT(Query({.adapter = 0, .encl_id = 1}), ElementsAre(P(0, 1), P(0, 2), P(0, 3), P(0, 4)));
+  EXPECT_THAT(Query({.adapter = 0, .encl_id = 1, .slot = 3}), ElementsAre(P(0, 3)));
+  EXPECT_THAT(Query({.adapter = 0, .encl_id = 2}), IsEmpty());
+  EXPECT_THAT(Query({.adapter = 1, .pd_id = 7}), ElementsAre(P(1, 1), P(1, 2)));
+  EXPECT_THAT(Query({.adapter = 1, .vd_id = HBAMGR_ID_NONE}), ElementsAre(P(1, 1), P(1, 2)));
+  EXPECT_THAT(Query({.adapter = 1, .vd_id = 0}), IsEmpty());
+}
+
+// Severities are levels: each minimum keeps that level and the ones above.
+TEST_F(EventQueryTest, EveryMinimumSeverity) {
+  EXPECT_EQ(Query({.min_severity = HBAMGR_SEV_INFO}).size(), 6u);
+  EXPECT_EQ(Query({.min_severity = HBAMGR_SEV_WARNING}).size(), 4u);
+  EXPECT_EQ(Query({.min_severity = HBAMGR_SEV_CRITICAL}).size(), 2u);
+  EXPECT_THAT(Query({.adapter = 0, .min_severity = HBAMGR_SEV_FATAL}), ElementsAre(P(0, 4)));
+  EXPECT_THAT(Query({.min_severity = HBAMGR_SEV_FATAL + 1}), IsEmpty());
+}
+
 AuditRow Audit(int64_t t, std::string peer, std::string method) {
   return AuditRow{.time_ns = t,
                   .peer = std::move(peer),
@@ -424,6 +445,112 @@ TEST_F(StoreTest, ConcurrentWritersAllLand) {
   }
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(store_->QueryEvents({})->size(), 200u);
+}
+
+// Readers run on their own connections while the writer writes: many
+// queries and writes at once all complete and see consistent rows.
+TEST_F(StoreTest, ReadersAndTheWriterRunTogether) {
+  std::atomic<bool> done{false};
+  std::vector<std::thread> readers;
+  std::atomic<uint64_t> queries{0};
+  for (int i = 0; i < 6; ++i) {  // more than the pool's readers
+    readers.emplace_back([&] {
+      while (!done) {
+        absl::StatusOr<std::vector<EventRow>> rows = store_->QueryEvents({.adapter = 0});
+        ASSERT_TRUE(rows.ok()) << rows.status();
+        // A snapshot: seqs 1..n without holes.
+        for (size_t j = 0; j < rows->size(); ++j) ASSERT_EQ((*rows)[j].seq, j + 1);
+        ++queries;
+      }
+    });
+  }
+  for (uint64_t seq = 1; seq <= 300; ++seq) {
+    ASSERT_TRUE(store_->AddEvents(std::vector{Event(0, seq, seq)}).ok());
+  }
+  done = true;
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(*store_->LastEventSeq(0), 300u);
+  EXPECT_GT(queries.load(), 0u);
+}
+
+// A write the storage refuses (here: the database reached its size limit,
+// SQLITE_FULL as on a full disk) puts the store in a write fault, reported
+// to the listener once; reads go on; the next write that works ends it.
+TEST(StoreFaultTest, AFullDatabaseIsAWriteFaultUntilAWriteWorksAgain) {
+  TempDir dir;
+  absl::StatusOr<std::unique_ptr<Store>> opened =
+      Store::Open(dir.File("full.db"), {.min_free_bytes = 0, .max_bytes = 512 * 1024});
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& store = **opened;
+  std::vector<absl::Status> reported;
+  store.SetFaultListener([&](const absl::Status& fault) { reported.push_back(fault); });
+  EXPECT_TRUE(store.WriteFault().ok());
+
+  uint64_t seq = 0;
+  auto add_batch = [&] {
+    std::vector<EventRow> rows;
+    for (int i = 0; i < 100; ++i, ++seq) rows.push_back(Event(0, seq + 1, seq + 1));
+    return store.AddEvents(rows).status();
+  };
+  absl::Status failed;
+  while (failed.ok() && seq < 100000) failed = add_batch();
+  ASSERT_EQ(failed.code(), absl::StatusCode::kUnavailable) << failed;
+  const absl::Status fault = store.WriteFault();
+  EXPECT_EQ(fault.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(fault.message(), HasSubstr("cannot be written"));
+  EXPECT_THAT(fault.message(), HasSubstr("full"));
+  ASSERT_EQ(reported.size(), 1u);
+  EXPECT_EQ(reported[0], fault);
+  // The same failure again is no news; reads work.
+  EXPECT_FALSE(add_batch().ok());
+  EXPECT_EQ(reported.size(), 1u);
+  absl::StatusOr<uint64_t> last = store.LastEventSeq(0);
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_GT(*last, 0u);
+
+  // Room again (retention deleted old rows): writes work and the fault ends.
+  ASSERT_TRUE(store
+                  .ApplyRetention({.event_max_age = absl::Nanoseconds(1), .batch = 500},
+                                  absl::FromUnixNanos(static_cast<int64_t>(*last / 2)))
+                  .ok());
+  EXPECT_TRUE(store.WriteFault().ok());
+  ASSERT_EQ(reported.size(), 2u);
+  EXPECT_TRUE(reported[1].ok());
+  EXPECT_TRUE(add_batch().ok());
+}
+
+// While in a write fault, CheckWritable probes with a write; when that works
+// the fault ends without waiting for the next real write.
+TEST(StoreFaultTest, TheProbeEndsAWriteFault) {
+  TempDir dir;
+  absl::StatusOr<std::unique_ptr<Store>> opened =
+      Store::Open(dir.File("probe.db"), {.min_free_bytes = 0, .max_bytes = 256 * 1024});
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& store = **opened;
+  std::vector<EventRow> big;
+  for (uint64_t seq = 1; seq <= 20000; ++seq) big.push_back(Event(0, seq, seq));
+  ASSERT_FALSE(store.AddEvents(big).ok());  // one transaction: nothing stored
+  EXPECT_FALSE(store.WriteFault().ok());
+  // The probe's one row fits.
+  EXPECT_TRUE(store.CheckWritable().ok());
+  EXPECT_TRUE(store.WriteFault().ok());
+}
+
+// Before any write fails: a filesystem with too little room is a fault
+// (so an audited call is refused before it acts), and its end is seen by
+// the check alone.
+TEST(StoreFaultTest, TooLittleFreeSpaceIsAFaultAWriteDoesNotEnd) {
+  TempDir dir;
+  absl::StatusOr<std::unique_ptr<Store>> opened =
+      Store::Open(dir.File("space.db"), {.min_free_bytes = ~uint64_t{0}});
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& store = **opened;
+  absl::Status fault = store.CheckWritable();
+  EXPECT_EQ(fault.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(fault.message(), HasSubstr("the filesystem is full"));
+  // A small write that still fits does not end it.
+  EXPECT_TRUE(store.AddHealth({.time_ns = 1, .state = "SERVING"}).ok());
+  EXPECT_EQ(store.WriteFault(), fault);
 }
 
 TEST(StoreOpenTest, ReopenKeepsData) {
