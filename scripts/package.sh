@@ -2,13 +2,22 @@
 # package.sh - build hbamgr's Debian and RPM packages from the committed tree.
 #
 # Usage: scripts/package.sh [--deb] [--rpm] [--out DIR] [--no-lint]
-#                           [--version-suffix SUFFIX]
+#                           [--uncommitted] [--version-suffix SUFFIX]
+#        scripts/package.sh [--uncommitted] --print-source
 #        scripts/package.sh --check-version
 #
 #   --deb, --rpm     build only these (default: both)
 #   --out DIR        where the packages go (default: dist/ at the top of the
 #                    checkout); files of the same version there are replaced
 #   --no-lint        skip lintian and rpmlint
+#   --uncommitted    package the tree as checked out, with its uncommitted
+#                    changes to tracked files (untracked files are left out):
+#                    for the test tiers (ctest label package), never for a
+#                    release.  The source is `git stash create`'s commit: a
+#                    commit object of the work tree; no ref moves (not even
+#                    refs/stash), no file changes.
+#   --print-source   only print the commit the packages would be built from
+#                    (after the checks above) and exit
 #   --version-suffix SUFFIX
 #                    build <version>+SUFFIX (lower-case letters and digits),
 #                    a version higher than the tree's: for upgrade tests only
@@ -20,8 +29,9 @@
 # The version is project(VERSION) in CMakeLists.txt; the top entries of
 # packaging/debian/changelog and of the %changelog of packaging/rpm/hbamgr.spec
 # (and its Version:) must declare it, or the build stops.  The packages are
-# built from HEAD (git archive), so a tree with uncommitted changes or
-# untracked files is refused: the packages would not be what the tree shows.
+# built from HEAD (git archive), so without --uncommitted a tree with
+# uncommitted changes or untracked files is refused: a release would not be
+# what the tree shows, nor what its commit names.
 #
 # Debian: dpkg-buildpackage -us -uc on the exported tree with packaging/debian
 # as debian/ (source package, hbamgr, hbamgr-dkms, python3-hbamgr; no
@@ -35,10 +45,12 @@
 # and use ccache: both build in the same directory,
 # ${HBAMGR_PACKAGE_WORKDIR:-<checkout>/build-package}/src/hbamgr-<version>/build-pkg,
 # with the same compiler flags (Debian's dpkg-buildflags; the RPM build gets
-# them as %optflags), so the second build and later runs are ccache hits.
+# them as %optflags), locale and ccache directory, so the second build, an
+# upgrade-test build (only what the version is compiled into) and later runs
+# are ccache hits.
 #
-# Prints the time of each step.  Exit status: 0 built (and lint clean),
-# 1 failure, 2 usage error.
+# Prints the time of each step (wall clock and CPU seconds).  Exit status:
+# 0 built (and lint clean), 1 failure, 2 usage error.
 set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
@@ -47,13 +59,16 @@ log() { echo "package: $*" >&2; }
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
-build_deb=0 build_rpm=0 out=$top/dist lint=1 suffix='' check_only=0
+build_deb=0 build_rpm=0 out=$top/dist lint=1 suffix='' check_only=0 uncommitted=0
+print_source=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --deb) build_deb=1; shift ;;
         --rpm) build_rpm=1; shift ;;
         --out) out=${2:?}; shift 2 ;;
         --no-lint) lint=0; shift ;;
+        --uncommitted) uncommitted=1; shift ;;
+        --print-source) print_source=1; shift ;;
         --version-suffix) suffix=${2?}; shift 2 ;;
         --check-version) check_only=1; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -95,20 +110,46 @@ if [[ $check_only -eq 1 ]]; then
 fi
 full_version=$version${suffix:++$suffix}
 
-# Only committed work.
-dirty=$(git status --porcelain --untracked-files=normal)
-if [[ -n $dirty ]]; then
-    echo "package: ERROR: the tree has uncommitted changes; packages are built from HEAD" >&2
-    echo "package: (git archive), so commit or stash these first:" >&2
-    head -n 20 <<<"$dirty" | sed 's/^/package:   /' >&2
-    exit 1
+# What to build from: HEAD, and only from a clean tree; or, for the tests, a
+# commit of the work tree (git stash create prints nothing when no tracked
+# file differs from HEAD).
+head_commit=$(git rev-parse --verify HEAD)
+if [[ $uncommitted -eq 1 ]]; then
+    tree_commit=$(GIT_AUTHOR_NAME=package.sh GIT_AUTHOR_EMAIL=package.sh@localhost \
+                  GIT_COMMITTER_NAME=package.sh GIT_COMMITTER_EMAIL=package.sh@localhost \
+                  git stash create "scripts/package.sh --uncommitted") ||
+        die "git stash create failed"
+    tree_commit=${tree_commit:-$head_commit}
+else
+    dirty=$(git status --porcelain --untracked-files=normal)
+    if [[ -n $dirty ]]; then
+        echo "package: ERROR: the tree has uncommitted changes; packages are built from HEAD" >&2
+        echo "package: (git archive), so commit these first (the test tiers pass --uncommitted):" >&2
+        head -n 20 <<<"$dirty" | sed 's/^/package:   /' >&2
+        exit 1
+    fi
+    tree_commit=$head_commit
+fi
+if [[ $print_source -eq 1 ]]; then
+    echo "$tree_commit"
+    exit 0
 fi
 
 jobs=${JOBS:-$(nproc)}
-# The environment ccache hashes, the same for both builds (rpmbuild sets
-# LANG=C), and the changelog's date for timestamps (reproducible builds).
-export LANG=C
-unset LC_ALL LC_CTYPE LC_MESSAGES
+# The environment ccache hashes (LANG, LC_ALL, LC_CTYPE, LC_MESSAGES), the
+# same for both builds: rpmbuild sets LANG=C, debhelper's ninja LC_ALL=C.UTF-8.
+# The changelog's date for timestamps (reproducible builds).
+export LANG=C LC_ALL=C.UTF-8
+unset LC_CTYPE LC_MESSAGES
+# ccache's cache and configuration named explicitly: debhelper (compat 13)
+# runs the build with HOME in a new directory of the build tree, where ccache
+# would start an empty cache of its own each time (every Debian build,
+# the upgrade test's too, compiled everything).
+if command -v ccache >/dev/null; then
+    CCACHE_DIR=$(ccache --get-config cache_dir)
+    CCACHE_CONFIGPATH=$(ccache --show-stats --verbose | sed -n 's/^Config file: *//p')
+    export CCACHE_DIR CCACHE_CONFIGPATH
+fi
 SOURCE_DATE_EPOCH=$(dpkg-parsechangelog -l packaging/debian/changelog -S Timestamp)
 export SOURCE_DATE_EPOCH
 work=${HBAMGR_PACKAGE_WORKDIR:-$top/build-package}
@@ -116,27 +157,25 @@ mkdir -p "$work" "$out"
 out=$(cd "$out" && pwd)
 exec 9>"$work/.lock"   # one build at a time in $work
 flock 9
-commit=$(git rev-parse --short HEAD)
-log "hbamgr $full_version from $commit, into $out"
+if [[ $tree_commit == "$head_commit" ]]; then
+    from=$(git rev-parse --short "$head_commit")
+else
+    from="$(git rev-parse --short "$head_commit") + uncommitted changes ($(git rev-parse --short "$tree_commit"), a test build)"
+fi
+log "hbamgr $full_version from $from, into $out"
 
-steps=()
-timed() { # NAME CMD...   run CMD, record and print its time
-    local name=$1 start=$SECONDS
-    shift
-    log "step: $name"
-    "$@"
-    steps+=("$name: $((SECONDS - start)) s")
-    log "step: $name took $((SECONDS - start)) s"
-}
+steps_prefix=package
+# shellcheck source=scripts/lib/steps.sh
+. "$top/scripts/lib/steps.sh"
 
-# Both builds unpack HEAD here, as hbamgr-<version> (without a suffix, so an
+# Both builds unpack the source here, as hbamgr-<version> (without a suffix, so an
 # upgrade-test build compiles in the same place too).
 src_root=$work/src
 src=$src_root/hbamgr-$version
 export_tree() {
     rm -rf "$src"
     mkdir -p "$src_root"
-    git archive --format=tar --prefix="hbamgr-$version/" HEAD | tar -x -C "$src_root"
+    git archive --format=tar --prefix="hbamgr-$version/" "$tree_commit" | tar -x -C "$src_root"
 }
 
 # An upgrade-test build: an entry for <version>+SUFFIX on top of the changelog.
@@ -179,7 +218,7 @@ build_rpm_packages() {
     rm -rf "$topdir" "$src"
     mkdir -p "$topdir/SOURCES" "$src_root"
     git archive --format=tar.gz --prefix="hbamgr-$version/" -o \
-        "$topdir/SOURCES/hbamgr-$version.tar.gz" HEAD
+        "$topdir/SOURCES/hbamgr-$version.tar.gz" "$tree_commit"
     cp packaging/systemd/hbamgr.sysusers "$topdir/SOURCES/"
     # Debian's build flags, as dpkg-buildpackage gives them in $src (the
     # -ffile-prefix-map names it): the same objects as the Debian build.
@@ -212,4 +251,4 @@ lint_rpm() {
 
 log "built hbamgr $full_version:"
 (cd "$out" && ls -1 ./*"$full_version"* | sed 's|^\./|package:   |') >&2
-printf 'package: time: %s\n' "${steps[@]}" >&2
+print_steps

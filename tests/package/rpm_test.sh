@@ -71,6 +71,11 @@ drwxr-xr-x root:root /etc/hbamgr
 -rw-r--r-- root:root /usr/share/bash-completion/completions/hbacli
 drwxr-xr-x root:root /usr/share/doc/hbamgr
 -rw-r--r-- root:root /usr/share/doc/hbamgr/README.md
+drwxr-xr-x root:root /usr/share/hbamgr
+drwxr-xr-x root:root /usr/share/hbamgr/grafana
+-rw-r--r-- root:root /usr/share/hbamgr/grafana/hbamgr.json
+drwxr-xr-x root:root /usr/share/hbamgr/prometheus
+-rw-r--r-- root:root /usr/share/hbamgr/prometheus/hbamgr.rules.yml
 -rw-r--r-- root:root /usr/share/man/man1/hbacli.1.gz
 -rw-r--r-- root:root /usr/share/man/man5/hbamgrd.conf.5.gz
 -rw-r--r-- root:root /usr/share/man/man8/hbamgrd.8.gz

@@ -12,9 +12,9 @@
 #                  (default: a new directory under ${TMPDIR:-/tmp}); kept
 #   --timeout SEC  for the qemu run (default 1800)
 #
-# Steps (each one's time is printed):
-#   1. the upgrade packages: scripts/package.sh --deb --no-lint
-#      --version-suffix pkgtest (V+pkgtest, from the same tree);
+# Steps (each one's wall-clock and CPU time is printed):
+#   1. the upgrade packages: scripts/package.sh --uncommitted --deb --no-lint
+#      --version-suffix pkgtest (V+pkgtest, from the same tree as checked out);
 #   2. the base root: build-base-root.sh (cached, keyed by its package list:
 #      systemd, Debian's kernel and headers, dkms, and every package the .debs
 #      depend on);
@@ -66,19 +66,13 @@ done
 mkdir -p "$workdir"
 workdir=$(cd "$workdir" && pwd)
 
-steps=()
-timed() { # NAME CMD...
-    local name=$1 start=$SECONDS
-    shift
-    log "step: $name"
-    "$@"
-    steps+=("$name: $((SECONDS - start)) s")
-    log "step: $name took $((SECONDS - start)) s"
-}
+steps_prefix=run-vm-test
+# shellcheck source=scripts/lib/steps.sh
+. "$top/scripts/lib/steps.sh"
 
 upgrade=$workdir/upgrade
 build_upgrade() {
-    "$top/scripts/package.sh" --deb --no-lint --version-suffix pkgtest --out "$upgrade" \
+    "$top/scripts/package.sh" --uncommitted --deb --no-lint --version-suffix pkgtest --out "$upgrade" \
         >"$workdir/upgrade.log" 2>&1 ||
         { tail -n 30 "$workdir/upgrade.log" >&2; die "upgrade package build failed"; }
 }
@@ -160,5 +154,5 @@ timed "disk image (mkfs.ext4 -d)" make_image
 timed "qemu: two boots, the checks, upgrade, purge" boot
 exposure=$(tr -d '\r' <"$workdir/console.log" | sed -n 's/^HBAMGR-EXPOSURE \([0-9.]*\)$/\1/p' | tail -n 1)
 log "systemd-analyze security hbamgrd: exposure ${exposure:-not reported}"
-printf 'run-vm-test: time: %s\n' "${steps[@]}" >&2
+print_steps
 exit "$status"
