@@ -120,6 +120,21 @@ Daemon::Daemon(CommandLine command_line, config::DaemonConfig config,
 Daemon::~Daemon() { Shutdown(); }
 
 absl::Status Daemon::Start(const std::function<void()>& on_ready) {
+  // One daemon per database and per socket, settled before anything is
+  // written: the database lock, then the socket (a live daemon on it answers
+  // the check).  A second instance stops here having changed nothing but
+  // the lock file of a database nobody holds.
+  absl::StatusOr<store::DatabaseLock> lock = store::DatabaseLock::Acquire(config_.database);
+  if (!lock.ok()) return lock.status();
+  db_lock_.emplace(*std::move(lock));
+  server::UnixSocketOptions socket_options;
+  socket_options.path = config_.unix_socket;
+  socket_options.mode = config_.socket_mode;
+  socket_options.group = config_.admin_group;
+  auto listener = server::UnixSocketListener::Bind(socket_options, &peers_);
+  if (!listener.ok()) return listener.status();
+  listener_ = *std::move(listener);
+
   absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(config_.database);
   if (!store.ok()) return store.status();
   store_ = *std::move(store);
@@ -248,14 +263,6 @@ absl::Status Daemon::StartServer() {
   maintenance_ = std::make_unique<service::MaintenanceService>(&env_);
   daemon_service_ = std::make_unique<service::DaemonService>(&env_);
   health_service_ = std::make_unique<service::HealthService>(&env_);
-
-  server::UnixSocketOptions socket_options;
-  socket_options.path = config_.unix_socket;
-  socket_options.mode = config_.socket_mode;
-  socket_options.group = config_.admin_group;
-  auto listener = server::UnixSocketListener::Bind(socket_options, &peers_);
-  if (!listener.ok()) return listener.status();
-  listener_ = *std::move(listener);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -465,6 +472,7 @@ void Daemon::Shutdown() {
   adapters_.clear();
   store_maintenance_.reset();
   store_.reset();  // closes the database (WAL checkpoint)
+  db_lock_.reset();
   finished.Notify();
   backstop.join();
 }

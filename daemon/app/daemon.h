@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@
 #include "daemon/service/maintenance_service.h"
 #include "daemon/service/passthrough_service.h"
 #include "daemon/service/worker_pool.h"
+#include "daemon/store/db_lock.h"
 #include "daemon/store/maintenance.h"
 #include "daemon/store/store.h"
 #include "daemon/sys/log.h"
@@ -49,9 +51,11 @@ class Daemon {
          std::unique_ptr<sys::SignalWatcher> signals, sys::Logger* logger);
   ~Daemon();
 
-  // Opens the store, brings up the adapters, starts the services and
-  // listeners.  `on_ready` runs once everything serves (before READY=1); the
-  // store's retention and storage checks start after it.
+  // Locks the database (one daemon per database) and binds the socket
+  // (one per socket) before anything is written, then opens the store,
+  // brings up the adapters, starts the services and listeners.  `on_ready`
+  // runs once everything serves (before READY=1); the store's retention and
+  // storage checks start after it.
   absl::Status Start(const std::function<void()>& on_ready);
   // The main loop, until SIGTERM/SIGINT; then shuts down.  Returns the exit
   // status.
@@ -74,6 +78,7 @@ class Daemon {
   sys::Logger* const logger_;
   sys::Notifier notifier_;
 
+  std::optional<store::DatabaseLock> db_lock_;  // held while the store is open
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::Maintenance> store_maintenance_;
   std::unique_ptr<service::HealthPublisher> health_;

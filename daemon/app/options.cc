@@ -81,7 +81,11 @@ const std::vector<manual::Section>& ManualSections() {
       {"FILES",
        {{"/etc/hbamgr/hbamgrd.conf", "configuration, see hbamgrd.conf(5)"},
         {"/run/hbamgr/hbamgrd.sock", "default unix socket"},
-        {"/var/lib/hbamgr/hbamgrd.db", "default database (events, audit, health history)"}}},
+        {"/var/lib/hbamgr/hbamgrd.db", "default database (events, audit, health history)"},
+        {"/var/lib/hbamgr/hbamgrd.db.lock",
+         "held (flock) by the daemon using the database beside it, names its pid: one hbamgrd per "
+         "database. It is taken, and the socket checked, before anything is written; a second "
+         "hbamgrd on the same database or socket exits 1 saying which"}}},
       {"EXIT STATUS",
        {{"0", "clean shutdown (or --help, --man, --version)"},
         {"1", "start-up failed (configuration, database, adapters, listeners)"},
