@@ -31,6 +31,14 @@ daemon does.  Three measurements, paired A B A B, medians quoted:
     hbamgr.v1.Events/Subscribe messages on a unix socket) streaming at the
     same rate, stamping each event just before it hands it to gRPC, read by
     the same subscriber code: the transport's own lag.
+  instructions: where the time goes, in instruction counts (callgrind;
+    repeatable where wall time is not): hbamgrd under valgrind stores
+    --ir-storms storms of 1000 events (each within the firmware log, so
+    nothing is lost) with the subscriber attached; Ir per stored event in
+    total, in the store (Store::AddEvents, SQLite's sqlite3_step within it)
+    and in the subscriber's stream (SubscribeStream::OnWriteDone).  Peer:
+    the bare sqlite3 writer above under callgrind with the same rows,
+    counting only inside sqlite3_step: the SQL engine's own cost per row.
 
     event_ingest.py [--rounds N] [--rate R] [--seconds S] ...  (HBAMGRD)
 """
@@ -38,6 +46,7 @@ daemon does.  Three measurements, paired A B A B, medians quoted:
 import argparse
 import json
 import os
+import pickle
 import shutil
 import sqlite3
 import statistics
@@ -340,6 +349,85 @@ def sqlite_peer(rows, schema_sql):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+# ---------------------------------------------------------------- instructions
+CALLGRIND = ["valgrind", "--tool=callgrind", "--separate-threads=no"]
+
+
+def inclusive_ir(outfile, names):
+    """(program total, {name: inclusive Ir of the costliest function whose
+    name contains it}) from a callgrind output file."""
+    text = subprocess.run(["callgrind_annotate", "--inclusive=yes", outfile], check=True,
+                          capture_output=True, text=True).stdout
+    total, found = 0, {name: 0 for name in names}
+    for line in text.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) < 3 or not parts[0][0].isdigit():
+            continue
+        ir = int(parts[0].replace(",", ""))
+        if "PROGRAM TOTALS" in line:
+            total = ir
+        for name in names:
+            if name in parts[2]:
+                found[name] = max(found[name], ir)
+    return total, found
+
+
+def peer_main(args):
+    """Child process (run under callgrind): sqlite_peer() on the rows and
+    schema pickled in args.target."""
+    with open(args.target, "rb") as f:
+        rows, schema = pickle.load(f)
+    sqlite_peer(rows, schema)
+    return 0
+
+
+def instructions(storms):
+    import hbamgr_fixture
+    workdir = tempfile.mkdtemp(prefix="hbamgr-bench-")
+    try:
+        wrapper = os.path.join(workdir, "hbamgrd-callgrind")
+        with open(wrapper, "w") as f:
+            f.write(f"#!/bin/sh\nexec {' '.join(CALLGRIND)} "
+                    f"--callgrind-out-file={workdir}/daemon.%p {hbamgr_fixture.HBAMGRD} \"$@\"\n")
+        os.chmod(wrapper, 0o755)
+        saved = hbamgr_fixture.HBAMGRD, hbamgr_fixture.START_DEADLINE_S
+        hbamgr_fixture.HBAMGRD, hbamgr_fixture.START_DEADLINE_S = wrapper, 600
+        try:
+            with Run() as run:
+                pid = str(run.daemon.proc.pid)
+                seq0, lost0 = run.stored()
+                subprocess.run(["callgrind_control", "-z", pid], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for _ in range(storms):
+                    run.daemon.inject("SRB_STORM", count=1000)
+                    run.wait_stored(run.daemon.firmware_log()["newest_seq"], timeout=600)
+                seq, lost = run.stored()
+                rows = run.storm_rows()
+                got = run.subscriber.result(expect=len(rows), timeout=600)["received"]
+                subprocess.run(["callgrind_control", "-d", pid], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                schema = run.schema()
+        finally:
+            hbamgr_fixture.HBAMGRD, hbamgr_fixture.START_DEADLINE_S = saved
+        if lost != lost0 or got != len(rows) or len(rows) != 1000 * storms:
+            raise RuntimeError(f"callgrind run: {len(rows)} stored, {lost - lost0} lost, "
+                               f"{got} delivered of {1000 * storms}")
+        stored = (seq - seq0) - (lost - lost0)
+        total, fn = inclusive_ir(f"{workdir}/daemon.{pid}.1",
+                                 ["Store::AddEvents", "sqlite3_step",
+                                  "SubscribeStream::OnWriteDone"])
+        with open(f"{workdir}/rows.pickle", "wb") as f:
+            pickle.dump((rows, schema), f)
+        subprocess.run([*CALLGRIND, "--toggle-collect=sqlite3_step",
+                        f"--callgrind-out-file={workdir}/peer.out", sys.executable,
+                        os.path.abspath(__file__), "sqlite-peer", f"{workdir}/rows.pickle"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peer_total, _ = inclusive_ir(f"{workdir}/peer.out", [])
+        return total / stored, {k: v / stored for k, v in fn.items()}, peer_total / len(rows)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 # ---------------------------------------------------------------- main
 def fmt_rate(r):
     return f"{r / 1000:.1f}k/s"
@@ -355,10 +443,13 @@ def main():
     ap.add_argument("--saturate-seconds", type=float, default=3, help="its length (3)")
     ap.add_argument("--lag-rate", type=int, default=1000, help="lag storm, events/s (1000)")
     ap.add_argument("--lag-seconds", type=float, default=5, help="its length (5)")
-    ap.add_argument("--only", choices=["sustained", "capacity", "lag"], action="append",
+    ap.add_argument("--ir-storms", type=int, default=5,
+                    help="storms of 1000 events under callgrind (5)")
+    ap.add_argument("--only", choices=["sustained", "capacity", "lag", "instructions"],
+                    action="append",
                     help="run only these measurements (repeatable)")
     args = ap.parse_args()
-    only = set(args.only or ["sustained", "capacity", "lag"])
+    only = set(args.only or ["sustained", "capacity", "lag", "instructions"])
 
     print(f"event ingestion: hbamgrd {os.environ.get('HBAMGRD')}, 1 simulated adapter, "
           f"health polling off, one subscriber (python3-grpcio) per daemon; "
@@ -434,6 +525,21 @@ def main():
                        f"{', '.join(f'{x:.2f}' for x in ours)}), bare gRPC server "
                        f"{m_bare:.2f} ms: {m_ours / m_bare:.1f}x, {m_ours - m_bare:.2f} ms more; "
                        f"bound <= 5 ms")
+    if "instructions" in only:
+        print(f"instructions: {args.ir_storms} storms of 1000 events under callgrind")
+        total, per, peer = instructions(args.ir_storms)
+        store, sql, stream = (per["Store::AddEvents"], per["sqlite3_step"],
+                              per["SubscribeStream::OnWriteDone"])
+        print(f"  hbamgrd {total / 1000:.1f}k Ir per stored event: store {store / 1000:.1f}k "
+              f"(SQLite {sql / 1000:.1f}k), subscriber stream {stream / 1000:.1f}k, the rest "
+              f"{(total - store - stream) / 1000:.1f}k (simulated firmware and driver, "
+              f"ingestion, gRPC threads); bare sqlite3 {peer / 1000:.1f}k Ir per row in "
+              f"sqlite3_step")
+        results.append(f"RESULT instructions per stored event: hbamgrd {total / 1000:.1f}k Ir, "
+                       f"of which the store {store / 1000:.1f}k ({100 * store / total:.0f}%) and "
+                       f"the subscriber stream {stream / 1000:.1f}k ({100 * stream / total:.0f}%); "
+                       f"bare sqlite3 insert of the same row {peer / 1000:.1f}k Ir: "
+                       f"{total / peer:.1f}x in total, {store / peer:.2f}x in the store")
     print()
     for line in results:
         print(line)
@@ -441,13 +547,14 @@ def main():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] in ("subscriber", "bare-server"):
+    if len(sys.argv) > 1 and sys.argv[1] in ("subscriber", "bare-server", "sqlite-peer"):
         ap = argparse.ArgumentParser()
         ap.add_argument("mode")
         ap.add_argument("target")
         ap.add_argument("--rate", type=float, default=1000)
         ap.add_argument("--count", type=int, default=0)
         a = ap.parse_args()
-        sys.exit(subscriber_main(a) if a.mode == "subscriber" else bare_server_main(a))
+        sys.exit({"subscriber": subscriber_main, "bare-server": bare_server_main,
+                  "sqlite-peer": peer_main}[a.mode](a))
     from hbamgr_fixture import Daemon, wait_until  # noqa: E402
     sys.exit(main())
