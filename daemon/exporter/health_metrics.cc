@@ -342,7 +342,7 @@ void CollectDrive(const health::AdapterSnapshot& snap, const health::DriveSnapsh
   if (d.log_pages.read) {
     Add(f.drive_smart_failure_predicted, l, d.log_pages.ie_asc != 0 ? 1 : 0);
     if (d.log_pages.last_selftest_result) {
-      Add(f.drive_last_selftest_failed, l, *d.log_pages.last_selftest_result != 0 ? 1 : 0);
+      Add(f.drive_last_selftest_failed, l, d.log_pages.last_selftest_failed() ? 1 : 0);
     }
   }
   Add(f.drive_size, l, static_cast<double>(pd.num_blocks) * pd.logical_block_size);

@@ -1,5 +1,7 @@
 #include "daemon/health/log_pages.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -99,6 +101,8 @@ absl::Status ParseSelfTestPage(std::span<const uint8_t> page, DriveLogPages* out
   out->last_selftest_result.reset();
   out->last_selftest_fail_lba.reset();
   out->last_selftest_power_on_hours = 0;
+  out->running_selftest_code.reset();
+  bool newest = true;
   // Parameters 1..20, newest first; an all-zero entry is unused.
   for (const LogParam& p : *params) {
     if (p.code < 1 || p.code > 20 || p.value.size() < 12) continue;
@@ -106,12 +110,19 @@ absl::Status ParseSelfTestPage(std::span<const uint8_t> page, DriveLogPages* out
     const uint16_t hours = Be16(&p.value[2]);
     if (code == 0 && result == 0 && hours == 0 && p.value[1] == 0) continue;
     ++out->selftests_logged;
-    // 1..7 are failures; 0 passed, 15 in progress, 8 and above reserved.
-    const bool failed = result >= 1 && result <= 7;
+    // 0 passed, 1-2 aborted, 3-7 failed, 15 in progress, 8-14 reserved.
+    const bool failed = DriveLogPages::SelftestFailed(result);
     if (failed) ++out->selftests_failed;
+    const bool first = std::exchange(newest, false);
+    if (result == 15) {
+      // Only the newest entry can be running: an older one still saying so
+      // was lost (the drive reports it aborted once it notices).
+      if (first) out->running_selftest_code = code;
+      continue;
+    }
     if (out->last_selftest_code) continue;
     out->last_selftest_code = code;
-    out->last_selftest_result = result == 15 ? 0 : result;
+    out->last_selftest_result = result;
     out->last_selftest_power_on_hours = hours;
     uint64_t lba = Be64(&p.value[4]);
     if (failed && lba != ~0ULL) out->last_selftest_fail_lba = lba;

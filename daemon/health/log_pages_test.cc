@@ -68,6 +68,35 @@ TEST(LogPagesTest, SelfTestNewestEntryAndFailures) {
   EXPECT_EQ(out.last_selftest_fail_lba, 4096u);
 }
 
+TEST(LogPagesTest, SelfTestInProgressAndAbortedAreNotResults) {
+  auto entry = [](uint8_t code, uint8_t result, uint64_t lba) {
+    std::vector<uint8_t> v(16, 0);
+    v[0] = static_cast<uint8_t>(code << 5 | result);
+    v[3] = 9;  // power-on hours
+    for (int i = 0; i < 8; ++i) v[4 + i] = static_cast<uint8_t>(lba >> (56 - 8 * i));
+    return v;
+  };
+  // A short test runs; the newest finished one failed, an older one was
+  // aborted by a reset: the failure is still the last result.
+  DriveLogPages out;
+  ASSERT_TRUE(
+      ParseSelfTestPage(
+          Page(0x10, {{1, entry(1, 15, ~0ULL)}, {2, entry(2, 7, 4096)}, {3, entry(1, 2, ~0ULL)}}),
+          &out)
+          .ok());
+  EXPECT_EQ(out.running_selftest_code, 1);
+  EXPECT_EQ(out.last_selftest_code, 2);
+  EXPECT_EQ(out.last_selftest_result, 7);
+  EXPECT_TRUE(out.last_selftest_failed());
+  EXPECT_EQ(out.selftests_failed, 1u);  // an aborted test is no failure
+  // Aborted last: neither passed nor failed; nothing runs.
+  ASSERT_TRUE(
+      ParseSelfTestPage(Page(0x10, {{1, entry(2, 1, ~0ULL)}, {2, entry(2, 7, 4096)}}), &out).ok());
+  EXPECT_FALSE(out.running_selftest_code);
+  EXPECT_EQ(out.last_selftest_result, 1);
+  EXPECT_FALSE(out.last_selftest_failed());
+}
+
 TEST(LogPagesTest, MalformedPagesAreRefused) {
   DriveLogPages out;
   EXPECT_FALSE(ParseTemperaturePage(std::vector<uint8_t>{0x0d, 0}, &out).ok());

@@ -182,7 +182,7 @@ void EvaluateDrive(const Policy& policy, const std::set<std::string>& active, Dr
     }
     h.Add("predictive_failure", Health::kCritical, std::move(text));
   }
-  if (d.log_pages.last_selftest_result.value_or(0) != 0) {
+  if (d.log_pages.last_selftest_failed()) {
     std::string text = absl::StrFormat("last %s self-test failed (result %u) at %u power-on hours",
                                        SelftestName(d.log_pages.last_selftest_code.value_or(0)),
                                        *d.log_pages.last_selftest_result,

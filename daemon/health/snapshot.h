@@ -62,13 +62,22 @@ struct DriveLogPages {
   // 0x5D/xx = failure prediction threshold exceeded.
   uint8_t ie_asc = 0;
   uint8_t ie_ascq = 0;
-  // Self-test results page 0x10, newest entry.
+  // Self-test results page 0x10: the newest finished entry ("last"), and
+  // the test in progress if the newest entry is one.
   uint32_t selftests_logged = 0;
   uint32_t selftests_failed = 0;                // entries with a failing result
   std::optional<uint8_t> last_selftest_code;    // SEND DIAGNOSTIC code (1 short, 2 long)
-  std::optional<uint8_t> last_selftest_result;  // 0 = passed
+  std::optional<uint8_t> last_selftest_result;  // 0 = passed, 1-2 aborted, 3-7 failed
   uint16_t last_selftest_power_on_hours = 0;
   std::optional<uint64_t> last_selftest_fail_lba;
+  std::optional<uint8_t> running_selftest_code;  // a test in progress (result 15)
+
+  // Results 3..7 are failures; 1 and 2 are aborted tests (as smartd
+  // counts them), not failed ones.
+  static bool SelftestFailed(uint8_t result) { return result >= 3 && result <= 7; }
+  bool last_selftest_failed() const {
+    return last_selftest_result && SelftestFailed(*last_selftest_result);
+  }
 };
 
 // Counter growth within the policy's growth_window.

@@ -36,15 +36,27 @@ std::string SmartStatus(const health::DriveLogPages& p) {
   return absl::StrFormat("FAILURE PREDICTED (ASC 0x%02x ASCQ 0x%02x)", p.ie_asc, p.ie_ascq);
 }
 
+const char* SelftestKind(uint8_t code) {
+  return code == 2 || code == 6 ? "extended" : code == 1 || code == 5 ? "short" : "default";
+}
+
+// "short passed", "extended failed (result 7)", "short aborted (result 1)";
+// "; extended in progress" added while one runs.
 std::string LastSelftest(const health::DriveLogPages& p) {
-  if (!p.last_selftest_code) return "";
-  const uint8_t code = *p.last_selftest_code;
-  const char* kind = code == 2 || code == 6   ? "extended"
-                     : code == 1 || code == 5 ? "short"
-                                              : "default";
-  const uint8_t result = p.last_selftest_result.value_or(0);
-  if (result == 0) return absl::StrCat(kind, " passed");
-  return absl::StrCat(kind, " failed (result ", result, ")");
+  std::string text;
+  if (p.last_selftest_code) {
+    const char* kind = SelftestKind(*p.last_selftest_code);
+    const uint8_t result = p.last_selftest_result.value_or(0);
+    text = result == 0 ? absl::StrCat(kind, " passed")
+           : health::DriveLogPages::SelftestFailed(result)
+               ? absl::StrCat(kind, " failed (result ", result, ")")
+               : absl::StrCat(kind, " aborted (result ", result, ")");
+  }
+  if (p.running_selftest_code) {
+    absl::StrAppend(&text, text.empty() ? "" : "; ", SelftestKind(*p.running_selftest_code),
+                    " in progress");
+  }
+  return text;
 }
 
 v1::ObjectHealth* AddObject(const std::string& path, const char* kind,

@@ -6,10 +6,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <ostream>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -629,6 +632,75 @@ TEST_F(FwStoreTest, InformationalExceptionsTestBit) {
   page[2] = 0x00;
   ASSERT_EQ(select(2, true, page).reply.status, HBAMGR_ST_OK);
   EXPECT_EQ(ie(), std::make_pair(uint8_t{0}, uint8_t{0}));
+}
+
+// Background self-tests take time: the newest self-test log entry reads in
+// progress (result 15) and REQUEST SENSE gives its progress until it ends;
+// one runs at a time; code 4 aborts it; the control mode page gives the
+// extended test's duration.  (Waits are for a condition, with a deadline.)
+TEST_F(FwStoreTest, BackgroundSelfTestsTakeTime) {
+  FwStoreHarness h(SmallStoreConfig());
+  ASSERT_TRUE(h.ok());
+  constexpr uint16_t kPd = 2;
+  auto newest = [&]() {  // (code, result, failing LBA) of entry 1 of page 0x10
+    ScsiReply r = h.Scsi(kPd, {0x4d, 0, 0x40 | 0x10, 0, 0, 0, 0, 0x02, 0, 0}, HBAMGR_DIR_FROM_DEV,
+                         512, {}, true);
+    EXPECT_EQ(r.reply.status, HBAMGR_ST_OK);
+    EXPECT_GE(r.data.size(), 24u);
+    if (r.data.size() < 24) return std::make_tuple(0, 0, uint64_t{0});
+    return std::make_tuple(r.data[8] >> 5, r.data[8] & 0x0f, Be64(&r.data[12]));
+  };
+  auto send_diag = [&](uint8_t code) {
+    return h.Scsi(kPd, {0x1d, static_cast<uint8_t>(code << 5), 0, 0, 0, 0}, HBAMGR_DIR_NONE, 0, {},
+                  true);
+  };
+  auto wait_done = [&]() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::get<1>(newest()) == 0xf && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return newest();
+  };
+
+  ASSERT_EQ(send_diag(1).reply.status, HBAMGR_ST_OK);  // background short
+  EXPECT_EQ(newest(), std::make_tuple(1, 0xf, ~uint64_t{0}));
+  ScsiReply rs = h.Scsi(kPd, {0x03, 0, 0, 0, 18, 0}, HBAMGR_DIR_FROM_DEV, 18, {}, true);
+  ASSERT_EQ(rs.data.size(), 18u);
+  if (std::get<1>(newest()) == 0xf) {  // still running as REQUEST SENSE ran
+    EXPECT_EQ(rs.data[2] & 0x0f, 0);   // NO SENSE
+    EXPECT_EQ(rs.data[12], 0x04);      // LOGICAL UNIT NOT READY,
+    EXPECT_EQ(rs.data[13], 0x09);      // SELF-TEST IN PROGRESS
+    EXPECT_EQ(rs.data[15], 0x80);      // SKSV: progress indication
+  }
+  // One at a time: NOT READY, self-test in progress.
+  ScsiReply busy = send_diag(2);
+  if (std::get<1>(newest()) == 0xf) ExpectSense(busy, 0x2, 0x04, 0x09);
+  EXPECT_EQ(wait_done(), std::make_tuple(1, 0, ~uint64_t{0}));
+  rs = h.Scsi(kPd, {0x03, 0, 0, 0, 18, 0}, HBAMGR_DIR_FROM_DEV, 18, {}, true);
+  EXPECT_EQ(rs.data[12], 0);  // nothing to report once it ended
+
+  // The extended test's read scan stops at an unreadable block.
+  ASSERT_EQ(h.Inject(HBAMGR_FAULT_MEDIA_ERROR, kPd, 0, 77), HBAMGR_ST_OK);
+  ASSERT_EQ(send_diag(2).reply.status, HBAMGR_ST_OK);
+  EXPECT_EQ(wait_done(), std::make_tuple(2, 7, uint64_t{77}));
+
+  // Aborted (code 4): result 1 at once.
+  ASSERT_EQ(send_diag(2).reply.status, HBAMGR_ST_OK);
+  ASSERT_EQ(send_diag(4).reply.status, HBAMGR_ST_OK);
+  EXPECT_EQ(newest(), std::make_tuple(2, 1, ~uint64_t{0}));
+  EXPECT_EQ(send_diag(4).reply.status, HBAMGR_ST_OK);  // nothing to abort
+  // A foreground test still completes with the command.
+  ScsiReply fg = send_diag(5);
+  ExpectSense(fg, 0x3, 0x11, 0);
+  EXPECT_EQ(newest(), std::make_tuple(5, 7, uint64_t{77}));
+  // Code 4 with the SELFTEST bit, or a reserved code: INVALID FIELD IN CDB.
+  ExpectSense(h.Scsi(kPd, {0x1d, 0x84, 0, 0, 0, 0}, HBAMGR_DIR_NONE, 0, {}, true), 0x5, 0x24, 0);
+  ExpectSense(send_diag(3), 0x5, 0x24, 0);
+
+  // Control mode page: extended self-test completion time, seconds.
+  ScsiReply ms = h.Scsi(kPd, {0x1a, 0x08, 0x0a, 0, 255, 0}, HBAMGR_DIR_FROM_DEV, 255, {}, true);
+  ASSERT_EQ(ms.data.size(), 4u + 12);
+  EXPECT_EQ(ms.data[4 + 10] << 8 | ms.data[4 + 11], 4);  // a small drive: the minimum
 }
 
 TEST_F(FwStoreTest, InquiryAndVpd) {

@@ -318,6 +318,7 @@ class DriveAlertTestCase(HealthTestCase):
     journal (the daemon's structured log line)."""
 
     EXTRA = ""
+    DRIVE_SIZE_MB = 64
 
     def setUp(self):
         self.hookdir = tempfile.mkdtemp(prefix="hbamgr-hook-")
@@ -326,7 +327,8 @@ class DriveAlertTestCase(HealthTestCase):
         write_hook(os.path.join(self.hookdir, "hook"),
                    f'env > "{self.hookdir}/env.$HBAMGR_ALERT_ID.$HBAMGR_ALERT_STATE"\n')
         self.DAEMON_ARGS = {"extra_config": FAST + f"alert_exec = {self.hookdir}/hook\n"
-                                                   + self.EXTRA}
+                                                   + self.EXTRA,
+                            "drive_size_mb": self.DRIVE_SIZE_MB}
         super().setUp()
         self.pd_id = self.cli_ok(HOT_DRIVE, "show")["drive"]["pd_id"]
 
@@ -458,6 +460,49 @@ class SelfTestFailureTest(DriveAlertTestCase):
         self.expect_cleared(w, "selftest_failed", alert_id)
         wait_until(lambda: self.hbamgrd.get_health(obj=HOT_DRIVE).adapters[0].objects[0]
                    .last_selftest == "short passed", 60, "a passed self-test")
+
+
+class SelfTestProgressTest(DriveAlertTestCase):
+    """A background self-test takes time in the simulated drive, as on a real
+    one: the self-test log (page 0x10) says in progress, REQUEST SENSE gives
+    its progress, a second one is refused, SEND DIAGNOSTIC code 4 aborts it
+    (an aborted test is no failure)."""
+
+    # Nominal 64 GiB drives (memory is used on write only): the extended
+    # test, a read of the whole medium at 1 GiB/s, takes about a minute.
+    DRIVE_SIZE_MB = 65536
+
+    def request_sense(self):
+        code, _, out, err = self.hbamgrd.cli("/c0", "passthru", "cdb=030000001200",
+                                             f"target={self.pd_id}", "phys", "datain=18",
+                                             json_output=False)
+        self.assertEqual(code, 0, out + err)
+        return out
+
+    def last_selftest(self):
+        return self.hbamgrd.get_health(obj=HOT_DRIVE).adapters[0].objects[0].last_selftest
+
+    def test_extended_self_test_runs_reports_progress_and_aborts(self):
+        self.hbamgrd.wait_polls(1)
+        code, out = self.passthru("1d4000000000")  # background extended
+        self.assertEqual(code, 0, out)
+        wait_until(lambda: self.last_selftest().endswith("extended in progress"), 60,
+                   "self-test in progress in the health")
+        # Sense key 0, ASC/ASCQ 04/09 (self-test in progress), SKSV set.
+        sense = self.request_sense()
+        self.assertRegex(sense, r"00000000  70 00 00 00 00 00 00 0a  00 00 00 00 04 09 00 80")
+        code, out = self.passthru("1d4000000000")
+        self.assertEqual(code, 3, out)  # NOT READY: one at a time
+        code, out = self.passthru("1d8000000000")  # abort
+        self.assertEqual(code, 0, out)
+        wait_until(lambda: self.last_selftest() == "extended aborted (result 1)", 60,
+                   "aborted self-test in the health")
+        self.hbamgrd.wait_polls(2)
+        self.assertNotIn((HOT_DRIVE, "selftest_failed"), self.reasons())
+        # The next one runs to its end and passes.
+        code, out = self.passthru("1d2000000000")  # background short
+        self.assertEqual(code, 0, out)
+        wait_until(lambda: self.last_selftest() == "short passed", 60, "short self-test passed")
 
 
 class ExecHookTest(HealthTestCase):

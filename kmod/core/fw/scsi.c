@@ -33,6 +33,27 @@
 
 #define FW_SELFTEST_NUM		20
 
+/* SEND DIAGNOSTIC self-test codes and self-test log results (SPC). */
+#define ST_BG_SHORT		1
+#define ST_BG_LONG		2
+#define ST_BG_ABORT		4
+#define ST_FG_SHORT		5
+#define ST_FG_LONG		6
+#define ST_ABORTED_BY_CMD	1	/* SEND DIAGNOSTIC abort */
+#define ST_ABORTED		2	/* other means: reset, power loss */
+#define ST_FAILED_READ		7	/* failed in the read element */
+#define ST_IN_PROGRESS		0xf
+#define ASCQ_SELFTEST_RUNNING	0x09	/* with ASC_NOT_READY */
+
+/*
+ * How long a background self-test takes: the short one a fixed time, the
+ * extended one reads the whole medium at FW_SELFTEST_LONG_RATE bytes/s (at
+ * least FW_SELFTEST_LONG_MIN_NS).  The control mode page reports it.
+ */
+#define FW_SELFTEST_SHORT_NS	(2ULL * 1000000000ULL)
+#define FW_SELFTEST_LONG_MIN_NS	(4ULL * 1000000000ULL)
+#define FW_SELFTEST_LONG_SHIFT	30	/* 1 GiB/s */
+
 /* The logical unit a frame addresses: a VD or, with F_PHYS, a PD. */
 struct lu {
 	struct fw_vd *vd;
@@ -310,6 +331,55 @@ static void cmd_inquiry(struct cmd *c)
 	data_in(c, b, len, alloc);
 }
 
+static u64 selftest_long_ns(const struct fw_pd *pd)
+{
+	u64 bytes = pd->num_blocks * pd->lbs;
+	u64 ns = (bytes >> FW_SELFTEST_LONG_SHIFT) * 1000000000ULL +
+		 (((bytes & ((1ULL << FW_SELFTEST_LONG_SHIFT) - 1)) *
+		   1000000000ULL) >> FW_SELFTEST_LONG_SHIFT);
+
+	return max_t(u64, ns, FW_SELFTEST_LONG_MIN_NS);
+}
+
+/* How far the running self-test is, in 1/65536ths. */
+static u32 selftest_progress(const struct fw_pd *pd)
+{
+	u64 elapsed = min_t(u64, hba_now_ns() - pd->selftest_started_ns,
+			    pd->selftest_ns);
+
+	return (u32)(elapsed * 65536 / pd->selftest_ns);
+}
+
+/*
+ * Brings a background self-test up to now: its read scan has covered the
+ * share of the medium its elapsed time gives; the first bad block there
+ * ends it failed, the end of its time passed.  An entry still in progress
+ * with no test running behind it (the test did not survive power-off)
+ * reads as aborted.
+ */
+static void selftest_update(struct fw_pd *pd)
+{
+	struct fw_selftest *t = &pd->selftests[0];
+	u32 progress;
+	u64 bad;
+
+	if (!pd->num_selftests || t->result != ST_IN_PROGRESS)
+		return;
+	if (!pd->selftest_ns) {
+		t->result = ST_ABORTED;
+		return;
+	}
+	progress = selftest_progress(pd);
+	if (fw_pd_bad_in_range(pd, 0, pd->num_blocks * progress >> 16, &bad)) {
+		t->result = ST_FAILED_READ;
+		t->fail_lba = bad;
+		pd->selftest_ns = 0;
+	} else if (progress == 65536) {
+		t->result = 0;
+		pd->selftest_ns = 0;
+	}
+}
+
 static void cmd_request_sense(struct cmd *c)
 {
 	u8 *b = c->s->resp;
@@ -322,6 +392,17 @@ static void cmd_request_sense(struct cmd *c)
 	}
 	b[0] = 0x70;
 	b[7] = 10;
+	if (c->lu.pd) {
+		selftest_update(c->lu.pd);
+		if (c->lu.pd->selftest_ns) {
+			/* NO SENSE, self-test in progress, how far. */
+			b[12] = ASC_NOT_READY;
+			b[13] = ASCQ_SELFTEST_RUNNING;
+			b[15] = 0x80;	/* SKSV: progress indication */
+			put_be16(&b[16], (u16)min_t(u32,
+				 selftest_progress(c->lu.pd), 0xffff));
+		}
+	}
 	data_in(c, b, 18, c->cdb[4]);
 }
 
@@ -406,10 +487,18 @@ static u32 mode_page(struct cmd *c, u8 page, u8 pc, u8 *p)
 	}
 	case 0x0a: {	/* control */
 		static const u8 pg[] = { 0x0a, 0x0a, 0x02, 0, 0, 0, 0, 0,
-					 0, 0, 0x02, 0x4b };
+					 0, 0, 0, 0 };
+		u64 secs;
+
 		memcpy(p, pg, sizeof(pg));
-		if (mask)
+		if (mask) {
 			memset(p + 2, 0, sizeof(pg) - 2);
+		} else if (c->lu.pd) {
+			/* Extended self-test completion time, seconds. */
+			secs = (selftest_long_ns(c->lu.pd) + 999999999ULL) /
+			       1000000000ULL;
+			put_be16(&p[10], (u16)min_t(u64, secs, 0xffff));
+		}
 		return sizeof(pg);
 	}
 	case 0x1c:	/* informational exceptions control: enabled */
@@ -567,9 +656,12 @@ static u32 log_error_counters(const struct fw_pd *pd, u8 page, u8 *p)
 	return n;
 }
 
-static u32 log_selftests(const struct fw_pd *pd, u8 *p)
+static u32 log_selftests(struct fw_pd *pd, u8 *p)
 {
 	u32 n = 0, i;
+	bool failed;
+
+	selftest_update(pd);
 
 	for (i = 0; i < FW_SELFTEST_NUM; i++) {
 		u8 *q = p + n;
@@ -577,12 +669,12 @@ static u32 log_selftests(const struct fw_pd *pd, u8 *p)
 		n += log_param(q, i + 1, 0x03, 0x10, 0);
 		if (i >= pd->num_selftests)
 			continue;
+		failed = pd->selftests[i].result == ST_FAILED_READ;
 		q[4] = pd->selftests[i].code << 5 | pd->selftests[i].result;
-		q[5] = pd->selftests[i].result ? 1 : 0;
+		q[5] = failed ? 1 : 0;	/* segment */
 		put_be16(&q[6], pd->selftests[i].power_on_hours);
-		put_be64(&q[8], pd->selftests[i].result ?
-				pd->selftests[i].fail_lba : ~0ULL);
-		if (pd->selftests[i].result) {
+		put_be64(&q[8], failed ? pd->selftests[i].fail_lba : ~0ULL);
+		if (failed) {
 			q[16] = SK_MEDIUM_ERROR;
 			q[17] = ASC_UNRECOVERED_READ;
 		}
@@ -593,7 +685,7 @@ static u32 log_selftests(const struct fw_pd *pd, u8 *p)
 /* Builds page contents after the 4-byte header; 0 = not supported. */
 static u32 log_page(struct cmd *c, u8 page, u8 *p, bool *ok)
 {
-	const struct fw_pd *pd = c->lu.pd;
+	struct fw_pd *pd = c->lu.pd;
 	const u8 *pages = pd ? pd_log_pages : vd_log_pages;
 	u32 npages = pd ? sizeof(pd_log_pages) : sizeof(vd_log_pages);
 	u32 temp = pd ? pd->temperature_c : vd_temperature(c), n = 0, i;
@@ -704,8 +796,14 @@ static void cmd_start_stop(struct cmd *c)
 		c->lu.pd->start_stop_cycles++;
 }
 
+/*
+ * SEND DIAGNOSTIC: the default self-test (SELFTEST bit) and the foreground
+ * ones complete before the command does; a background one runs for its
+ * time (selftest_update), one at a time, and code 4 aborts it.
+ */
 static void cmd_send_diag(struct cmd *c)
 {
+	bool selftest_bit = c->cdb[1] & 0x04;
 	u8 code = c->cdb[1] >> 5;
 	struct fw_pd *pd = c->lu.pd;
 	struct fw_selftest *t;
@@ -715,26 +813,46 @@ static void cmd_send_diag(struct cmd *c)
 		invalid_cdb(c);
 		return;
 	}
-	if (!(c->cdb[1] & 0x04) && (code == 0 || code == 3 || code == 4 ||
-				    code == 7)) {
+	if (selftest_bit ? code != 0 :
+	    code != ST_BG_SHORT && code != ST_BG_LONG && code != ST_BG_ABORT &&
+	    code != ST_FG_SHORT && code != ST_FG_LONG) {
 		invalid_cdb(c);
 		return;
 	}
-	if (!pd || code == 4)	/* VDs: nothing to record; 4: abort */
+	if (!pd)	/* VDs: nothing to test or record */
 		return;
+	selftest_update(pd);
+	if (code == ST_BG_ABORT) {
+		if (pd->selftest_ns) {
+			pd->selftests[0].result = ST_ABORTED_BY_CMD;
+			pd->selftest_ns = 0;
+		}
+		return;
+	}
+	if (pd->selftest_ns) {
+		sense(c, SK_NOT_READY, ASC_NOT_READY, ASCQ_SELFTEST_RUNNING);
+		return;
+	}
 	memmove(&pd->selftests[1], &pd->selftests[0],
 		sizeof(pd->selftests[0]) * (FW_MAX_SELFTESTS - 1));
 	pd->num_selftests = min_t(u32, pd->num_selftests + 1,
 				  FW_MAX_SELFTESTS);
 	t = &pd->selftests[0];
 	memset(t, 0, sizeof(*t));
-	t->code = (c->cdb[1] & 0x04) ? 1 : code;
+	t->code = selftest_bit ? ST_BG_SHORT : code;
 	t->power_on_hours = (u16)pd->power_on_hours;
+	if (code == ST_BG_SHORT || code == ST_BG_LONG) {
+		t->result = ST_IN_PROGRESS;
+		pd->selftest_started_ns = hba_now_ns();
+		pd->selftest_ns = code == ST_BG_LONG ? selftest_long_ns(pd) :
+			FW_SELFTEST_SHORT_NS;
+		return;
+	}
 	/* A read scan of the medium fails on an injected media error. */
 	if (fw_pd_bad_in_range(pd, 0, pd->num_blocks, &bad)) {
-		t->result = 7;	/* failed in the read element */
+		t->result = ST_FAILED_READ;
 		t->fail_lba = bad;
-		if (code == 5 || code == 6)
+		if (code == ST_FG_SHORT || code == ST_FG_LONG)
 			sense_info(c, SK_MEDIUM_ERROR, ASC_UNRECOVERED_READ,
 				   0, true, bad);
 	}

@@ -90,6 +90,13 @@ struct fw_pd {
 	u64 bad_lba[FW_MAX_BAD_BLOCKS];
 	u32 num_selftests;	/* newest first in selftests[] */
 	struct fw_selftest selftests[FW_MAX_SELFTESTS];
+	/*
+	 * The background self-test selftests[0] reads in progress for: it
+	 * started at selftest_started_ns (hba_now_ns) and lasts selftest_ns;
+	 * 0 when none runs.  Not NVRAM: a test running at power-off is lost.
+	 */
+	u64 selftest_started_ns;
+	u64 selftest_ns;
 	struct fw_media media;
 };
 

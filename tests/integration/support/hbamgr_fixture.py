@@ -81,7 +81,7 @@ class Daemon:
 
     def __init__(self, workdir, adapters=1, enclosures=1, slots=8, drives=8, default_vds=1,
                  tcp=None, tls=None, extra_daemon="", extra_config="", log_level="debug",
-                 name="hbamgrd", database=None, socket_path=None):
+                 name="hbamgrd", database=None, socket_path=None, drive_size_mb=64):
         """`name` names its config and log files (two daemons may share a
         directory); `database` and `socket_path` default to files in it."""
         self.workdir = workdir
@@ -103,7 +103,7 @@ adapters = {adapters}
 enclosures = {enclosures}
 slots_per_enclosure = {slots}
 drives = {drives}
-drive_size_mb = 64
+drive_size_mb = {drive_size_mb}
 sector_size = 512
 default_vds = {default_vds}
 fault_injection = true
