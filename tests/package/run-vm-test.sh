@@ -112,6 +112,11 @@ make_root() {
     cp "$upgrade"/*.deb "$root/root/debs/upgrade/"
     cp "$top/tests/kernel/guest-lib.sh" "$here/guest/pkgtest.sh" \
         "$root/usr/local/lib/hbamgr-pkgtest/"
+    # The database schema (PRAGMA user_version) the daemon under test uses.
+    sed -n 's/.*kSchemaVersion = \([0-9]*\);.*/\1/p' "$top/daemon/store/store.h" \
+        >"$root/usr/local/lib/hbamgr-pkgtest/schema_version"
+    [[ -s $root/usr/local/lib/hbamgr-pkgtest/schema_version ]] ||
+        die "no kSchemaVersion in daemon/store/store.h"
     cp "$here/guest/hbamgr-pkgtest.service" "$root/etc/systemd/system/"
     echo hbamgr-pkgtest >"$root/etc/hostname"
     echo '/dev/vda / ext4 rw,errors=remount-ro 0 1' >"$root/etc/fstab"
