@@ -160,6 +160,12 @@ absl::StatusOr<EventIngestor::Drained> EventIngestor::Drain() {
     if (!n.ok()) return n.status();
     if (*n == 0) return out;
     out.records += *n;
+    if (!store_->WriteFault().ok()) {
+      // The store cannot take them: they wait in the firmware log, read
+      // from there once it can (memory stays bounded by one read).
+      need_log = true;
+      continue;
+    }
     uint64_t duplicates = 0;
     for (size_t i = 0; i < *n; ++i) {
       const hbamgr_event& ev = records[i];
@@ -193,6 +199,9 @@ absl::StatusOr<bool> EventIngestor::CatchUp() {
   if (absl::Status s = Flush(); !s.ok()) return s;
   absl::StatusOr<hbamgr_evtlog_info> info = LogInfo();
   if (!info.ok()) return info.status();
+  // While the store cannot write, the log is only looked at (its newest seq
+  // tells how much waits there): the events stay in it.
+  if (absl::Status fault = store_->WriteFault(); !fault.ok()) return fault;
   if (!attached_ || info->log_id != log_id_) {
     if (absl::Status s = Attach(*info); !s.ok()) return s;
   }

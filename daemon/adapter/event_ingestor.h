@@ -23,7 +23,10 @@
 // follows the live feed misses nothing.  Nothing is published or counted
 // until the store committed it; when a store write fails the rows are
 // dropped from memory and read again from the firmware log on the next call
-// (memory stays bounded by one batch).
+// (memory stays bounded by one batch).  While the store is in a write fault
+// nothing is fetched: queued records are read and left to the log, and
+// CatchUp() only asks the log for its newest seq (log_newest_seq then tells
+// how many events wait there) and returns the fault.
 #ifndef HBAMGR_DAEMON_ADAPTER_EVENT_INGESTOR_H_
 #define HBAMGR_DAEMON_ADAPTER_EVENT_INGESTOR_H_
 
@@ -126,6 +129,7 @@ class EventIngestor {
   // Stores and publishes what was accepted.  On failure nothing of it
   // counts: next_seq goes back to the first unstored seq.
   absl::Status Flush();
+  // CANCELLED after RequestStop().
   absl::Status Stopped() const;
 
   const uint32_t adapter_;

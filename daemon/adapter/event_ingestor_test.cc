@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <numeric>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -444,6 +445,51 @@ TEST_F(EventIngestorTest, EachCallFetchesABoundedNumberOfBatches) {
             EventIngestor::kBackfillBatch * EventIngestor::kMaxFetchesPerCall + 1);
   EXPECT_FALSE(CatchUpOk());
   EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, total)));
+}
+
+// While the store cannot write, nothing is fetched or kept in memory: the
+// log is only asked for its newest seq, queued records are left to it.
+// Once the store takes writes again, everything the log holds is stored.
+TEST_F(EventIngestorTest, WhileTheStoreCannotWriteEventsWaitInTheLog) {
+  // A store that fills up like a full disk.
+  store_.reset();
+  unlink(path_.c_str());
+  auto small = store::Store::Open(path_, {.min_free_bytes = 0, .max_bytes = 256 * 1024});
+  ASSERT_TRUE(small.ok()) << small.status();
+  store_ = std::move(*small);
+  RestartIngestor();
+  ASSERT_TRUE(ingestor_->Start().ok());
+  std::vector<store::EventRow> filler;
+  for (uint64_t seq = 1; seq <= 20000; ++seq) {
+    filler.push_back(store::EventRow::FromUapi(9, MakeEvent(seq)));  // another adapter
+  }
+  for (size_t at = 0; at < filler.size() && store_->WriteFault().ok(); at += 200) {
+    (void)store_->AddEvents(std::span(filler).subspan(at, 200));
+  }
+  ASSERT_FALSE(store_->WriteFault().ok()) << "the store did not fill up";
+
+  for (uint64_t seq = 1; seq <= 30; ++seq) transport_.Emit(MakeEvent(seq));
+  absl::StatusOr<EventIngestor::Drained> drained = ingestor_->Drain();
+  ASSERT_TRUE(drained.ok()) << drained.status();
+  EXPECT_EQ(drained->records, 30u);
+  EXPECT_TRUE(drained->need_log);
+  const size_t commands = transport_.started().size();
+  EXPECT_EQ(ingestor_->CatchUp().status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_EQ(transport_.started().size(), commands + 1);  // EVTLOG_INFO only
+  EXPECT_EQ(transport_.started().back().opcode, HBAMGR_MGMT_EVTLOG_INFO);
+  EXPECT_EQ(ingestor_->stats().log_newest_seq, 30u);
+  EXPECT_EQ(ingestor_->stats().next_seq, 1u);
+  EXPECT_TRUE(StoredSeqs().empty());
+
+  // Room again.
+  ASSERT_TRUE(store_
+                  ->ApplyRetention({.event_max_age = absl::Nanoseconds(1), .batch = 1000},
+                                   absl::FromUnixSeconds(100000))
+                  .ok());
+  ASSERT_TRUE(store_->WriteFault().ok());
+  EXPECT_FALSE(CatchUpOk());
+  EXPECT_THAT(StoredSeqs(), ElementsAreArray(Range(1, 30)));
+  EXPECT_EQ(ingestor_->stats().lost, 0u);
 }
 
 TEST_F(EventIngestorTest, StopEndsTheNextCall) {

@@ -39,9 +39,14 @@ constexpr size_t kPoolThreads = 8;
 // What a request holds besides passthrough data (ids, CDB, names, filters).
 constexpr uint32_t kRequestOverheadBytes = 64 << 10;
 
-const char* const kServiceNames[] = {"hbamgr.v1.Inventory",   "hbamgr.v1.Events",
-                                     "hbamgr.v1.Passthrough", "hbamgr.v1.Maintenance",
-                                     "hbamgr.v1.Daemon",      "hbamgr.v1.Health"};
+// The daemon's own grpc.health names ("" = the server as a whole).
+const std::vector<std::string> kServiceNames = {"",
+                                                "hbamgr.v1.Inventory",
+                                                "hbamgr.v1.Events",
+                                                "hbamgr.v1.Passthrough",
+                                                "hbamgr.v1.Maintenance",
+                                                "hbamgr.v1.Daemon",
+                                                "hbamgr.v1.Health"};
 
 absl::Duration RetentionAge(uint32_t days) {
   return days == 0 ? absl::InfiniteDuration() : absl::Hours(24) * days;
@@ -138,7 +143,8 @@ absl::Status Daemon::Start(const std::function<void()>& on_ready) {
   absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(config_.database);
   if (!store.ok()) return store.status();
   store_ = *std::move(store);
-  health_ = std::make_unique<service::HealthPublisher>(store_.get(), logger_);
+  health_ = std::make_unique<service::HealthPublisher>(store_.get(), logger_, kServiceNames);
+  store_->SetFaultListener([this](const absl::Status& fault) { health_->SetStoreFault(fault); });
   SetGauge(metrics_, "hbamgr_build_info", "The running hbamgrd's version (value 1)",
            {{"version", HBAMGR_VERSION}}, 1);
   if (absl::Status s = StartAdapters(); !s.ok()) return s;
@@ -291,9 +297,7 @@ absl::Status Daemon::StartServer() {
   if (!config_.tcp_listen.empty() && tcp_port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.tcp_listen));
   }
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  for (const char* name : kServiceNames) health->SetServingStatus(name, true);
-  health_->Attach(health);
+  health_->Attach(server_->GetHealthCheckService());
   if (absl::Status s = listener_->Start(server_.get()); !s.ok()) return s;
 
   if (!config_.metrics_listen.empty()) {

@@ -39,12 +39,18 @@ grpc::ServerUnaryReactor* DaemonService::GetDaemonInfo(grpc::CallbackServerConte
           if (!last_stored.ok()) return last_stored.status();
           summary->set_last_stored_seq(*last_stored);
           summary->set_events_lost(stats.lost);
+          if (stats.next_seq != 0 && stats.log_newest_seq >= stats.next_seq) {
+            summary->set_events_pending(stats.log_newest_seq - stats.next_seq + 1);
+          }
           summary->set_queued_commands(static_cast<uint32_t>(adapter->serializer().queued()));
           summary->set_gaps_backfilled(stats.gaps);
         }
         const size_t all = env.hub->subscribers();
         response->set_subscribers(static_cast<uint32_t>(
             all > env.internal_subscribers ? all - env.internal_subscribers : 0));
+        const absl::Status fault = env.store->WriteFault();
+        response->set_serving(fault.ok());
+        response->set_not_serving_reason(std::string(fault.message()));
         response->set_peer(call.caller());
         response->set_peer_is_admin(call.is_admin());
         return absl::OkStatus();

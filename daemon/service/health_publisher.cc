@@ -27,15 +27,37 @@ void HealthPublisher::Report(uint32_t adapter_index, const std::string& adapter,
   if (service_ != nullptr) service_->SetServingStatus(name, serving);
 }
 
+void HealthPublisher::SetStoreFault(const absl::Status& fault) {
+  if (fault.ok()) {
+    logger_->Log(sys::LogLevel::kNotice,
+                 "the database takes writes again: admin calls accepted, services SERVING");
+  } else {
+    logger_->Log(sys::LogLevel::kError,
+                 "storage fault: admin calls are refused and services NOT_SERVING until the "
+                 "database takes writes again; events stay in the firmware log meanwhile",
+                 {{"ERROR", std::string(fault.message())}});
+  }
+  absl::MutexLock lock(&mu_);
+  store_writable_ = fault.ok();
+  ApplyServicesLocked();
+}
+
+void HealthPublisher::ApplyServicesLocked() {
+  if (service_ == nullptr) return;
+  for (const std::string& name : services_) service_->SetServingStatus(name, store_writable_);
+}
+
 void HealthPublisher::Attach(grpc::HealthCheckServiceInterface* service) {
   absl::MutexLock lock(&mu_);
   service_ = service;
+  ApplyServicesLocked();
   for (const auto& [name, serving] : serving_) service_->SetServingStatus(name, serving);
 }
 
 void HealthPublisher::ShutDown() {
   absl::MutexLock lock(&mu_);
   if (service_ != nullptr) service_->Shutdown();
+  service_ = nullptr;  // the server, and with it the service, goes next
 }
 
 }  // namespace hbamgr::service

@@ -36,6 +36,7 @@ grpc::ServerUnaryReactor* UnaryCall::Blocking(const ServiceEnv& env,
   auto* call = new UnaryCall(env, ctx, std::move(audit));
   if (call->Authorize(privilege)) {
     env.pool->Schedule([call, body = std::move(body)]() mutable {
+      if (!call->OpenAudit()) return;
       absl::Status status = std::move(body)(*call);
       call->Complete(status);
     });
@@ -47,7 +48,7 @@ grpc::ServerUnaryReactor* UnaryCall::Async(const ServiceEnv& env, grpc::Callback
                                            server::Privilege privilege, Audit audit,
                                            AsyncStart start) {
   auto* call = new UnaryCall(env, ctx, std::move(audit));
-  if (call->Authorize(privilege)) std::move(start)(*call);
+  if (call->Authorize(privilege) && call->OpenAudit()) std::move(start)(*call);
   return call;
 }
 
@@ -60,6 +61,35 @@ bool UnaryCall::Authorize(server::Privilege privilege) {
                     {"TARGET", audit_.target},
                     {"ERROR", status.ToString()}});
   Complete(status);
+  return false;
+}
+
+bool UnaryCall::OpenAudit() {
+  if (audit_.method == nullptr) return true;
+  absl::Status unwritable = env_.store->WriteFault();
+  if (unwritable.ok()) {
+    store::AuditRow row;
+    row.time_ns = absl::ToUnixNanos(started_);
+    row.peer = caller_;
+    row.method = audit_.method;
+    row.target = audit_.target;
+    row.arguments = audit_.arguments;
+    // What the record says if the call's end cannot be written.
+    row.result_code = static_cast<int32_t>(absl::StatusCode::kUnknown);
+    row.result_message = "started; its outcome could not be recorded";
+    absl::StatusOr<int64_t> id = env_.store->AddAudit(row);
+    if (id.ok()) {
+      audit_id_ = *id;
+      return true;
+    }
+    // The store's own words for it when it is a storage fault.
+    unwritable = env_.store->WriteFault();
+    if (unwritable.ok()) unwritable = id.status();
+  }
+  audit_unwritable_ = true;
+  Complete(absl::UnavailableError(absl::StrCat(
+      "refused: ", audit_.method, " is recorded in the audit log before it acts, and ",
+      unwritable.message(), "; nothing was done")));
   return false;
 }
 
@@ -130,9 +160,15 @@ void UnaryCall::Complete(const absl::Status& status) {
     row.result_code = static_cast<int32_t>(status.code());
     row.result_message = std::string(status.message());
     row.duration_us = absl::ToInt64Microseconds(absl::Now() - started_);
-    if (auto added = env_.store->AddAudit(row); !added.ok()) {
+    // The record OpenAudit wrote gets the outcome; a call refused before
+    // that (not authorized) gets its record now.  One refused for want of a
+    // record has none: the journal has it.
+    absl::Status written = audit_id_ != 0     ? env_.store->FinishAudit(audit_id_, row)
+                           : audit_unwritable_ ? absl::OkStatus()
+                                               : env_.store->AddAudit(row).status();
+    if (!written.ok()) {
       env_.logger->Log(sys::LogLevel::kError, "audit record not stored",
-                       {{"METHOD", audit_.method}, {"ERROR", added.status().ToString()}});
+                       {{"METHOD", audit_.method}, {"ERROR", written.ToString()}});
     }
     env_.logger->Log(sys::LogLevel::kInfo, absl::StrCat(audit_.method, " ", status.ToString()),
                      {{"PEER", caller_}, {"TARGET", audit_.target}});

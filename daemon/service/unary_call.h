@@ -44,11 +44,14 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
 
   // Authorizes, then runs `body` on the env's pool and finishes the call
   // with its status.  An `audit` with a method records the call, refused or
-  // not, in the audit table.
+  // not, in the audit table, and fails closed: the record is written before
+  // the body runs (its outcome filled in at the end), and a call whose record
+  // cannot be written is refused UNAVAILABLE without running.
   static grpc::ServerUnaryReactor* Blocking(const ServiceEnv& env, grpc::CallbackServerContext* ctx,
                                             server::Privilege privilege, Audit audit, Body body);
-  // Authorizes, then runs `start` on the calling (gRPC) thread; it must
-  // arrange for Complete() to be called exactly once.
+  // Authorizes (and opens the audit record, as Blocking), then runs `start`
+  // on the calling (gRPC) thread; it must arrange for Complete() to be
+  // called exactly once.
   static grpc::ServerUnaryReactor* Async(const ServiceEnv& env, grpc::CallbackServerContext* ctx,
                                          server::Privilege privilege, Audit audit,
                                          AsyncStart start);
@@ -80,6 +83,9 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
   UnaryCall(const ServiceEnv& env, grpc::CallbackServerContext* ctx, Audit audit);
   // False (and the call completed) when the caller may not do this.
   bool Authorize(server::Privilege privilege);
+  // Writes the audit record of an audited call before it acts.  False (and
+  // the call completed UNAVAILABLE) when the store cannot take it.
+  bool OpenAudit();
   void OnCancel() override;
   void OnDone() override { delete this; }
 
@@ -89,6 +95,8 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
   const absl::Time started_;
   const absl::Time deadline_;
   const std::string caller_;
+  int64_t audit_id_ = 0;             // the record OpenAudit wrote
+  bool audit_unwritable_ = false;    // refused because no record could be written
 
   absl::Mutex mu_;  // protects the in-flight ticket; a leaf lock
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
