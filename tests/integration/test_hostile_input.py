@@ -22,6 +22,7 @@ from hbamgr_fixture import DaemonTestCase, wait_until
 INQUIRY = bytes([0x12, 0, 0, 0, 96, 0])
 PD_LIST = 0x0300
 VD_CREATE = 0x0401
+PD_LOCATE = 0x0207
 MAX_TRANSFER = 1 << 20   # the simulated adapter's GET_INFO max_transfer
 SENSE_MAX = 96           # HBAMGR_SENSE_MAX
 VD_MAX_PDS = 16          # HBAMGR_VD_MAX_PDS
@@ -220,6 +221,31 @@ class HostileInputTest(DaemonTestCase):
                                                  timeout=60).records)
         self.assertEqual(list(daemon.ListAudit(daemon_pb2.ListAuditRequest(
             since_ns=U64_MAX), timeout=60).records), [])
+
+    def test_object_filters_need_their_scope(self):
+        """EventFilter's object ids are per adapter and a slot is within an
+        enclosure: without them the query is refused naming the field; with
+        them only that object's events come back."""
+        events = self.hbamgrd.events()
+
+        def query(**filter_fields):
+            return list(events.QueryEvents(events_pb2.QueryEventsRequest(
+                filter=events_pb2.EventFilter(**filter_fields)), timeout=60).events)
+
+        self.assert_invalid(lambda: query(pd_id=1), "filter.enclosure, slot, pd_id and vd_id",
+                            "need filter.adapter")
+        self.assert_invalid(lambda: query(adapter="c0", slot=1), "filter.slot needs "
+                            "filter.enclosure")
+        self.assert_invalid(lambda: query(adapter="c0", pd_id=70000), "filter.pd_id = 70000")
+        self.cli_ok("/c0/e0/s3", "start", "locate")
+        located = wait_until(lambda: [e for e in query(adapter="c0", enclosure=0, slot=3)
+                                      if e.code == PD_LOCATE], 30, "the PD_LOCATE of slot 3")
+        self.assertTrue(all(e.slot == 3 for e in query(adapter="c0", enclosure=0, slot=3)))
+        pd = located[0].pd_id
+        self.assertTrue(all(e.pd_id == pd for e in query(adapter="c0", pd_id=pd)))
+        self.assertIn(located[0].seq, [e.seq for e in query(adapter="c0", pd_id=pd)])
+        self.assertEqual([e for e in query(adapter="c0", enclosure=0, slot=5)
+                          if e.code == PD_LOCATE], [])
 
     def test_subscribe_from_beyond_every_seq_replays_nothing(self):
         events = self.hbamgrd.events()
