@@ -69,11 +69,12 @@ std::vector<Scheduler::Job> Scheduler::Jobs(const Policy& policy, const AdapterS
   for (const DriveSnapshot& d : snap.drives) {
     if (d.info.state == HBAMGR_PD_MISSING || d.info.state == HBAMGR_PD_FAILED) continue;
     const DrivePolicy& dp = policy.ForClass(d.drive_class);
+    const bool testing = d.log_pages.running_selftest_code.has_value();
     if (dp.selftest_short.enabled()) {
-      jobs.push_back({"selftest_short", d.path, &dp.selftest_short, d.info.pd_id});
+      jobs.push_back({"selftest_short", d.path, &dp.selftest_short, d.info.pd_id, testing});
     }
     if (dp.selftest_long.enabled()) {
-      jobs.push_back({"selftest_long", d.path, &dp.selftest_long, d.info.pd_id});
+      jobs.push_back({"selftest_long", d.path, &dp.selftest_long, d.info.pd_id, testing});
     }
   }
   return jobs;
@@ -141,6 +142,15 @@ void Scheduler::RunDue(const Policy& policy, Poller& poller, const AdapterSnapsh
     });
   };
   for (const auto& [job, next] : due) {
+    if (job.drive_testing) {
+      // The drive would refuse it; this time is skipped, as smartd does.
+      logger_->Log(sys::LogLevel::kInfo,
+                   absl::StrCat("scheduled ", job.name, " on ", job.target,
+                                " skipped: a self-test is in progress"),
+                   {{"HBAMGR_OBJECT", job.target}, {"HBAMGR_JOB", job.name}});
+      Record(job, now);
+      continue;
+    }
     if (job.name == "selftest_short" && long_due(job.target)) {
       // One self-test at a time; the extended one covers the short one.
       logger_->Log(sys::LogLevel::kInfo,

@@ -5,7 +5,9 @@
 // job whose time came while the daemon was down runs once after start; a
 // job seen for the first time starts counting from now.  A drive runs one
 // self-test at a time: when both fall due together the extended one runs
-// (it reads everything the short one does), as smartd does.
+// (it reads everything the short one does), and while the drive's self-test
+// log says one is in progress a self-test that falls due is skipped, as
+// smartd does.
 #ifndef HBAMGR_DAEMON_HEALTH_SCHEDULER_H_
 #define HBAMGR_DAEMON_HEALTH_SCHEDULER_H_
 
@@ -42,6 +44,8 @@ class Scheduler {
     std::string target;  // "/c0", "/c0/v1", "/c0/e0/s3"
     const Schedule* schedule;
     uint16_t id;  // VD or PD id
+    // A self-test of a drive whose self-test log says one is in progress.
+    bool drive_testing = false;
   };
   std::vector<Job> Jobs(const Policy& policy, const AdapterSnapshot& snap);
   // Logs, once each, a per-VD schedule of this adapter whose VD does not

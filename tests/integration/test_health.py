@@ -499,10 +499,36 @@ class SelfTestProgressTest(DriveAlertTestCase):
                    "aborted self-test in the health")
         self.hbamgrd.wait_polls(2)
         self.assertNotIn((HOT_DRIVE, "selftest_failed"), self.reasons())
+        self.assertNotIn("skipped: a self-test is in progress", self.hbamgrd.log())
         # The next one runs to its end and passes.
         code, out = self.passthru("1d2000000000")  # background short
         self.assertEqual(code, 0, out)
         wait_until(lambda: self.last_selftest() == "short passed", 60, "short self-test passed")
+
+
+class SelfTestScheduleWhileTestingTest(DriveAlertTestCase):
+    """A scheduled self-test that falls due while the drive runs one is
+    skipped (smartd does the same), not sent to be refused."""
+
+    EXTRA = "selftest_short = @every 2s\nselftest_long = off\n"
+    DRIVE_SIZE_MB = 65536  # an extended test of about a minute
+
+    def test_a_self_test_due_while_one_runs_is_skipped(self):
+        code, out = self.passthru("1d4000000000")  # background extended
+        self.assertEqual(code, 0, out)
+        # From when the daemon has read that the drive is testing, every
+        # short test that falls due is skipped (before, one may have been
+        # sent and refused).
+        wait_until(lambda: self.hbamgrd.get_health(obj=HOT_DRIVE).adapters[0].objects[0]
+                   .last_selftest.endswith("extended in progress"), 60, "test in progress")
+        known = len(self.hbamgrd.log())
+        skipped = f"scheduled selftest_short on {HOT_DRIVE} skipped: a self-test is in progress"
+        wait_until(lambda: self.hbamgrd.log().count(skipped, known) >= 2, 60,
+                   "two skipped self-tests")
+        self.assertNotIn(f"scheduled selftest_short on {HOT_DRIVE} not started",
+                         self.hbamgrd.log()[known:])
+        # Other drives went on with their schedule.
+        self.assertIn("scheduled selftest_short started on /c0/e0/s6", self.hbamgrd.log())
 
 
 class ExecHookTest(HealthTestCase):
