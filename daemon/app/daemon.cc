@@ -61,24 +61,6 @@ store::RetentionPolicy RetentionPolicyOf(const config::DaemonConfig& config) {
   return policy;
 }
 
-// The store plays the simulated firmware's event log NVRAM: a real controller keeps its log
-// (identity and sequence) across power cycles, and the in-process one is powered on anew with
-// every daemon start.  It continues the log recorded last; with none recorded, a new log
-// continues the stored seqs.
-absl::Status LoadEventLogNvram(store::Store& store, uint32_t adapter, hbacore_sim_params* params) {
-  absl::StatusOr<uint64_t> last = store.LastEventSeq(adapter);
-  if (!last.ok()) return last.status();
-  absl::StatusOr<std::optional<store::EventLog>> log = store.FindEventLog(adapter, std::nullopt);
-  if (!log.ok()) return log.status();
-  if (!*log) {
-    params->first_event_seq = *last + 1;
-    return absl::OkStatus();
-  }
-  params->event_log_id = (*log)->log_id;
-  params->first_event_seq = (*log)->LastFirmwareSeq(*last) + 1;
-  return absl::OkStatus();
-}
-
 hbacore_sim_params SimParams(const config::SimTopology& topology, uint32_t index) {
   hbacore_sim_params params;
   hbacore_sim_params_default(&params);
@@ -97,6 +79,7 @@ hbacore_sim_params SimParams(const config::SimTopology& topology, uint32_t index
   params.default_vds = topology.default_vds;
   params.dirty_start = topology.dirty_start;
   params.fault_injection = topology.fault_injection;
+  params.adopt_topology = topology.adopt_topology;
   return params;
 }
 
@@ -183,10 +166,12 @@ absl::Status Daemon::StartAdapters() {
   std::vector<std::unique_ptr<transport::Transport>> transports;
   std::vector<uint32_t> indexes;
   if (config_.backend == config::Backend::kSim) {
+    // Each simulated adapter keeps its NVRAM and drives in a directory of
+    // its own: the daemon's store is not the firmware's NVRAM.
+    const std::string state_dir = config::SimStateDir(config_);
     for (uint32_t i = 0; i < config_.sim.adapters; ++i) {
-      hbacore_sim_params params = SimParams(config_.sim, i);
-      if (absl::Status s = LoadEventLogNvram(*store_, i, &params); !s.ok()) return s;
-      auto transport = transport::SimTransport::Create(params);
+      auto transport =
+          transport::SimTransport::Create(SimParams(config_.sim, i), absl::StrCat(state_dir, "/c", i));
       if (!transport.ok()) return transport.status();
       transports.push_back(*std::move(transport));
       indexes.push_back(i);

@@ -85,7 +85,9 @@ const std::vector<manual::Section>& ManualSections() {
         {"/var/lib/hbamgr/hbamgrd.db.lock",
          "held (flock) by the daemon using the database beside it, names its pid: one hbamgrd per "
          "database. It is taken, and the socket checked, before anything is written; a second "
-         "hbamgrd on the same database or socket exits 1 saying which"}}},
+         "hbamgrd on the same database or socket exits 1 saying which"},
+        {"/var/lib/hbamgr/sim/cN/",
+         "default NVRAM and drives of simulated adapter cN (sim.state_dir; docs/sim.md)"}}},
       {"EXIT STATUS",
        {{"0", "clean shutdown (or --help, --man, --version)"},
         {"1", "start-up failed (configuration, database, adapters, listeners)"},

@@ -64,6 +64,12 @@ Setter SimU32(uint32_t SimTopology::*field) {
 Setter SimBool(bool SimTopology::*field) {
   return [field](DaemonConfig& c, const std::string& v) { return ParseBool(v, &(c.sim.*field)); };
 }
+Setter SimText(std::string SimTopology::*field) {
+  return [field](DaemonConfig& c, const std::string& v) {
+    c.sim.*field = v;
+    return absl::OkStatus();
+  };
+}
 Setter Text(std::string DaemonConfig::*field) {
   return [field](DaemonConfig& c, const std::string& v) {
     c.*field = v;
@@ -109,6 +115,8 @@ const std::map<std::string, Setter, std::less<>>& Keys() {
       {"sim.default_vds", SimU32(&SimTopology::default_vds)},
       {"sim.dirty_start", SimBool(&SimTopology::dirty_start)},
       {"sim.fault_injection", SimBool(&SimTopology::fault_injection)},
+      {"sim.state_dir", SimText(&SimTopology::state_dir)},
+      {"sim.adopt_topology", SimBool(&SimTopology::adopt_topology)},
       {"kernel.device",
        [](DaemonConfig& c, const std::string& v) {
          c.kernel_devices.push_back(v);
@@ -185,6 +193,13 @@ std::vector<std::string> KnownKeys() {
 
 absl::string_view BackendName(Backend backend) {
   return backend == Backend::kSim ? "sim" : "kernel";
+}
+
+std::string SimStateDir(const DaemonConfig& config) {
+  if (!config.sim.state_dir.empty()) return config.sim.state_dir;
+  size_t slash = config.database.rfind('/');
+  if (slash == std::string::npos) return "sim";
+  return absl::StrCat(config.database.substr(0, slash + 1), "sim");
 }
 
 absl::StatusOr<DaemonConfig> ParseConfig(std::istream& in, absl::string_view source_name) {

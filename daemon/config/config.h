@@ -40,6 +40,10 @@ struct SimTopology {
   uint32_t default_vds = 1;          // [sim] default_vds: 0 none, 1 standard
   bool dirty_start = false;          // [sim] dirty_start
   bool fault_injection = false;      // [sim] fault_injection
+  // [sim] state_dir: the adapters' NVRAM and drives, one subdirectory cN
+  // each; "" = "sim" beside store.database (SimStateDir()).
+  std::string state_dir{};
+  bool adopt_topology = false;  // [sim] adopt_topology
 };
 
 struct DaemonConfig {
@@ -101,6 +105,10 @@ absl::string_view BackendName(Backend backend);
 // hbamgrd.conf(5) and configs/hbamgrd.conf must document each one
 // (config_doc_test.cc).
 std::vector<std::string> KnownKeys();
+
+// The directory holding the simulated adapters' state: [sim] state_dir, or
+// "sim" in the directory of store.database.
+std::string SimStateDir(const DaemonConfig& config);
 
 }  // namespace hbamgr::config
 

@@ -50,6 +50,20 @@ TEST(ConfigTest, PackagedConfigParses) {
   EXPECT_TRUE(c->metrics_listen.empty());
   EXPECT_TRUE(c->watchdog);
   EXPECT_EQ(c->log_level, sys::LogLevel::kInfo);
+  EXPECT_EQ(c->sim.state_dir, "");
+  EXPECT_EQ(SimStateDir(*c), "/var/lib/hbamgr/sim");
+  EXPECT_FALSE(c->sim.adopt_topology);
+}
+
+// The simulated adapters' state goes beside the database unless placed.
+TEST(ConfigTest, SimStateDirDefaultsBesideTheDatabase) {
+  DaemonConfig c;
+  c.database = "/tmp/run/hbamgrd.db";
+  EXPECT_EQ(SimStateDir(c), "/tmp/run/sim");
+  c.database = "hbamgrd.db";
+  EXPECT_EQ(SimStateDir(c), "sim");
+  c.sim.state_dir = "/elsewhere";
+  EXPECT_EQ(SimStateDir(c), "/elsewhere");
 }
 
 TEST(ConfigTest, DevConfigParses) {
@@ -85,6 +99,8 @@ reply_queues = 2
 default_vds = 0
 dirty_start = yes
 fault_injection = true
+state_dir = /srv/sim
+adopt_topology = true
 [kernel]
 device = /dev/hbamgr0
 device = /dev/hbamgr2
@@ -124,6 +140,9 @@ listen = [::1]:9464
   EXPECT_EQ(c->sim.default_vds, 0u);
   EXPECT_TRUE(c->sim.dirty_start);
   EXPECT_TRUE(c->sim.fault_injection);
+  EXPECT_EQ(c->sim.state_dir, "/srv/sim");
+  EXPECT_EQ(SimStateDir(*c), "/srv/sim");
+  EXPECT_TRUE(c->sim.adopt_topology);
   EXPECT_THAT(c->kernel_devices, testing::ElementsAre("/dev/hbamgr0", "/dev/hbamgr2"));
   EXPECT_EQ(c->unix_socket, "/run/x.sock");
   EXPECT_EQ(c->socket_mode, 0600u);

@@ -53,6 +53,7 @@ extern "C" {
 #endif
 
 struct hba_fw;
+struct hba_fw_nvram_ops;
 
 /* Registers. */
 #define HBA_REG_IOC_STATE	0x00	/* R: state << 28 | fault code */
@@ -209,21 +210,65 @@ struct hba_fw_config {
 	u32 default_vds;	/* 1: RAID1 on slots 0-1, RAID5 on 2-4 */
 	u32 bgop_rate_mb_s;	/* background op speed; 0 = default */
 	/*
-	 * The event log's NVRAM: the sequence number the first event after
-	 * power-on gets (0 = 1).  Real controllers keep their event log across
-	 * power cycles; the simulated one keeps only its sequence, handed over
-	 * by whoever persisted it (hbamgrd's store), so numbers never repeat.
+	 * The adapter's NVRAM and drives (struct hba_fw_nvram_ops below),
+	 * supplied by the environment; NULL: RAM only, every power-on is a
+	 * factory-new adapter with blank drives and a new event log.
 	 */
-	u64 first_event_seq;
+	const struct hba_fw_nvram_ops *nvram;
+	void *nvram_ctx;
 	/*
-	 * The log's identity in that NVRAM (EVTLOG_INFO log_id); 0 = a new
-	 * log, the firmware picks a random non-zero id.  Sequence numbers are
-	 * only comparable within one log: a kernel module load starts a new
-	 * one at seq 1.
+	 * A stored configuration made for another topology (enclosures,
+	 * slots, drives, drive size, sector size): false refuses to power
+	 * on, true powers on with the stored topology instead of this one.
 	 */
-	u64 event_log_id;
+	bool nvram_adopt_topology;
 	bool dirty_start;
 	bool fault_injection;	/* FAULT_INJECT opcode allowed */
+};
+
+/*
+ * Non-volatile storage of the simulated adapter, supplied by its
+ * environment the way the OS shim is: libhbacore keeps it in the files of a
+ * state directory (kmod/user/nvram_file.c); hbamgr.ko supplies none, so a
+ * module load is a power cycle with empty NVRAM.  What the firmware keeps
+ * there and how it stays consistent across a crash is fw/nvram.c's and
+ * fw/evtlog.c's business; the environment only stores bytes.  Every op runs
+ * in sleepable firmware context; ctx is hba_fw_config.nvram_ctx.
+ */
+struct hba_fw_nvram_ops {
+	/*
+	 * The event log region in *region: len bytes that keep every store
+	 * the firmware makes into them when the process dies (a shared file
+	 * mapping), all zero the first time.  Valid until the environment
+	 * goes away, after hba_fw_destroy().  0 or -errno (-EUCLEAN: what
+	 * is there is not such a region).
+	 */
+	int (*evtlog_map)(void *ctx, size_t len, void **region);
+	/* Make the region durable against power loss: 0 or -errno. */
+	int (*evtlog_sync)(void *ctx);
+	/*
+	 * The configuration image last saved into buf (at most cap bytes):
+	 * its length, 0 when none was ever saved, -errno (-EFBIG: > cap).
+	 */
+	ssize_t (*config_load)(void *ctx, void *buf, size_t cap);
+	/* Replace the image atomically and durably: 0 or -errno. */
+	int (*config_save)(void *ctx, const void *buf, size_t len);
+	/*
+	 * Drive media, optional (drive_open NULL: the drives are in RAM):
+	 * a handle in *drive on drive pd_id's size bytes, which read as
+	 * zeros where never written.  0 or -errno (-EUCLEAN: what is there
+	 * is not that drive).
+	 */
+	int (*drive_open)(void *ctx, u32 pd_id, u64 size, void **drive);
+	void (*drive_close)(void *drive);
+	int (*drive_read)(void *drive, u64 off, void *buf, size_t len);
+	int (*drive_write)(void *drive, u64 off, const void *buf, size_t len);
+	/* True when nothing in [off, off + len) was ever written. */
+	bool (*drive_is_hole)(void *drive, u64 off, u64 len);
+	/* Make the drive's data durable (SYNCHRONIZE CACHE): 0 or -errno. */
+	int (*drive_sync)(void *drive);
+	/* A problem with the NVRAM in words, for the environment to show. */
+	void (*report)(void *ctx, const char *msg);
 };
 
 /* Fill in defaults for every zero field. */

@@ -2,6 +2,7 @@
 /* libhbacore's public C API over the driver core (hbacore.h). */
 #include "hbacore.h"
 #include "hba_core.h"
+#include "nvram_file.h"
 
 static void params_to_core(const struct hbacore_sim_params *p,
 			   struct hba_adapter_params *c)
@@ -18,8 +19,11 @@ static void params_to_core(const struct hbacore_sim_params *p,
 	c->fw.num_reply_queues = p->num_reply_queues;
 	c->fw.default_vds = p->default_vds;
 	c->fw.bgop_rate_mb_s = p->bgop_rate_mb_s;
-	c->fw.first_event_seq = p->first_event_seq;
-	c->fw.event_log_id = p->event_log_id;
+	if (p->nvram) {
+		c->fw.nvram = &hbacore_nvram_file_ops;
+		c->fw.nvram_ctx = p->nvram;
+	}
+	c->fw.nvram_adopt_topology = p->adopt_topology;
 	c->fw.dirty_start = p->dirty_start;
 	c->fw.fault_injection = p->fault_injection;
 	c->drv_max_cmds = p->drv_max_cmds;
@@ -46,8 +50,6 @@ void hbacore_sim_params_default(struct hbacore_sim_params *p)
 	p->num_reply_queues = cfg.num_reply_queues;
 	p->default_vds = cfg.default_vds;
 	p->bgop_rate_mb_s = cfg.bgop_rate_mb_s;
-	p->first_event_seq = cfg.first_event_seq;
-	p->event_log_id = cfg.event_log_id;
 	p->dirty_start = cfg.dirty_start;
 	p->fault_injection = cfg.fault_injection;
 	p->drv_max_cmds = HBA_DRV_MAX_CMDS;

@@ -29,6 +29,34 @@ extern "C" {
 
 struct hba_adapter;
 struct hba_file;
+struct hbacore_nvram;
+
+/*
+ * The simulated adapter's NVRAM and drives in a state directory: its
+ * configuration (VDs, drive states, hot spares, properties, background
+ * operations and their progress), its event log (identity and sequence
+ * numbers) and its drives' data, kept across power cycles and crashes of
+ * the process the way a controller keeps them across power cuts.  Created
+ * (with its parents, mode 0700) when missing; locked (flock) so that one
+ * process at a time uses it.  0 and *out, or -errno with a message naming
+ * the directory in err: -EBUSY when another process holds it.
+ *
+ * What is wrong with its contents shows when an adapter is powered on from
+ * it: hbacore_adapter_create() fails with -EUCLEAN (damaged, truncated,
+ * another adapter's, another topology) or another -errno (I/O), and
+ * hbacore_nvram_error() says what, for the administrator to repair or move
+ * away (a new, empty directory powers on a factory-new adapter).
+ */
+int hbacore_nvram_open(const char *dir, struct hbacore_nvram **out,
+		       char *err, size_t err_len);
+/* Unlocks and closes; no adapter may still be using it. */
+void hbacore_nvram_close(struct hbacore_nvram *nv);
+const char *hbacore_nvram_dir(const struct hbacore_nvram *nv);
+/*
+ * The last problem the firmware or the files reported (also logged on
+ * stderr), NUL-terminated into buf; its length, 0 when none.
+ */
+size_t hbacore_nvram_error(struct hbacore_nvram *nv, char *buf, size_t len);
 
 /*
  * The simulated adapter and driver parameters.  Zero means "default" for
@@ -48,8 +76,17 @@ struct hbacore_sim_params {
 	uint32_t num_reply_queues;
 	uint32_t default_vds;		/* 1: RAID1 on slots 0-1, RAID5 2-4 */
 	uint32_t bgop_rate_mb_s;	/* background operation speed */
-	uint64_t first_event_seq;	/* event log NVRAM: first seq; 0 = 1 */
-	uint64_t event_log_id;		/* event log NVRAM: its id; 0 = new */
+	/*
+	 * NVRAM and drives (hbacore_nvram_open()), used by one adapter at a
+	 * time and outliving it; NULL: RAM only, a factory-new adapter.
+	 */
+	struct hbacore_nvram *nvram;
+	/*
+	 * An NVRAM made for another topology (enclosures, slots, drives,
+	 * drive size, sector size) powers on with its own topology (true)
+	 * or not at all (false: -EUCLEAN).
+	 */
+	bool adopt_topology;
 	bool dirty_start;		/* power up as a crashed kernel left */
 	bool fault_injection;		/* allow HBAMGR_MGMT_FAULT_INJECT */
 	/* Driver. */

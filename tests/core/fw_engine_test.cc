@@ -763,32 +763,6 @@ TEST_F(FwEngineTest, PacedStormSpreadsItsEventsAtTheRate) {
   EXPECT_EQ(GetLogInfo(d, 1).newest_seq, cleared);
 }
 
-// The NVRAM the firmware is created with (first_event_seq, event_log_id)
-// carries one log across power cycles; without an id it starts a new log,
-// whose id differs from every other log's.
-TEST_F(FwEngineTest, EventLogIdentityComesFromNvramOrIsNew) {
-  TestDriver fresh_a, fresh_b;
-  ASSERT_EQ(fresh_a.Init(), 0);
-  ASSERT_EQ(fresh_b.Init(), 0);
-  const hbamgr_evtlog_info a = GetLogInfo(fresh_a, 1);
-  const hbamgr_evtlog_info b = GetLogInfo(fresh_b, 1);
-  EXPECT_NE(a.log_id, 0u);
-  EXPECT_NE(b.log_id, 0u);
-  EXPECT_NE(a.log_id, b.log_id);
-  EXPECT_EQ(a.oldest_seq, 1u);
-  EXPECT_EQ(a.reserved, 0u);
-
-  hba_fw_config cfg = TestDriver::DefaultConfig();
-  cfg.event_log_id = a.log_id;
-  cfg.first_event_seq = a.newest_seq + 1;
-  TestDriver powered_again(cfg);
-  ASSERT_EQ(powered_again.Init(), 0);
-  const hbamgr_evtlog_info again = GetLogInfo(powered_again, 1);
-  EXPECT_EQ(again.log_id, a.log_id);
-  EXPECT_EQ(again.oldest_seq, a.newest_seq + 1);
-  EXPECT_GE(again.newest_seq, again.oldest_seq);
-}
-
 TEST_F(FwEngineTest, EvtlogGetBoundsAndNoSpace) {
   TestDriver d;
   ASSERT_EQ(d.create_status(), 0);

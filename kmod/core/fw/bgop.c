@@ -135,6 +135,21 @@ static int bgop_begin(struct fw_store *s, u8 type, u16 target, u16 vd_id)
 	return HBAMGR_ST_OK;
 }
 
+/*
+ * The power went while op ran: like MegaRAID firmware, go on from the
+ * position NVRAM kept (never past what was done), and log it as started,
+ * arg1 the per-mille it resumes at.
+ */
+void fw_bgop_resumed(struct fw_store *s, struct fw_bgop *op)
+{
+	u32 pm = (u32)(op->pos * 1000 / op->total);
+	char what[32];
+
+	hba_mutex_assert_held(&s->lock);
+	snprintf(what, sizeof(what), "resumed at %u.%u%%", pm / 10, pm % 10);
+	bgop_event(s, op, HBAMGR_EVT_BGOP_STARTED, HBAMGR_SEV_INFO, pm, what);
+}
+
 static bool pd_fits(const struct fw_pd *pd, const struct fw_vd *vd)
 {
 	return pd->lbs == vd->lbs && pd->media.size >= vd->member_bytes;

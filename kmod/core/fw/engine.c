@@ -286,6 +286,7 @@ static void fw_tick_work(struct hba_work *w)
 		if (running)
 			fw_store_tick(fw->store, (u32)elapsed_ms);
 	}
+	fw_evtlog_sync(fw, false);
 	hba_spin_lock_irqsave(&fw->lock, flags);
 	if (!fw->dead)
 		hba_queue_delayed_work(fw->wq, &fw->tick_work, FW_TICK_MS);
@@ -488,9 +489,9 @@ static void fw_free(struct hba_fw *fw)
 		hba_wq_destroy(fw->wq);
 	if (fw->store)
 		fw_store_destroy(fw->store);
+	fw_evtlog_detach(fw);
 	fw_reply_queues_free(fw);
 	hba_vfree(fw->chain_sgl);
-	hba_vfree(fw->evtlog);
 	hba_vfree(fw->cmds);
 	hba_free(fw);
 }
@@ -522,11 +523,6 @@ int hba_fw_create(const struct hba_fw_config *cfg, struct hba_fw **out)
 	hba_delayed_work_init(&fw->tick_work, fw_tick_work);
 	fw->intr_mask = FW_ALL_QUEUES;
 	fw->ioc_state = HBA_IOC_READY;
-	fw->evt_first = fw->cfg.first_event_seq ? fw->cfg.first_event_seq : 1;
-	fw->evt_seq = fw->evt_first - 1;
-	fw->evt_log_id = fw->cfg.event_log_id;
-	while (!fw->evt_log_id)
-		fw->evt_log_id = hba_random_u64();
 	if (fw->cfg.dirty_start) {
 		/* As a previous kernel left it: running, interrupts owed. */
 		fw->ioc_state = HBA_IOC_OPERATIONAL;
@@ -536,17 +532,18 @@ int hba_fw_create(const struct hba_fw_config *cfg, struct hba_fw **out)
 
 	ret = -ENOMEM;
 	fw->cmds = hba_vzalloc(sizeof(*fw->cmds) * (FW_MAX_SMIDS + 1));
-	fw->evtlog = hba_vzalloc(sizeof(*fw->evtlog) * FW_EVTLOG_RECORDS);
 	fw->chain_sgl = hba_vzalloc(sizeof(*fw->chain_sgl) * FW_MAX_SGE);
-	if (!fw->cmds || !fw->evtlog || !fw->chain_sgl ||
-	    fw_reply_queues_alloc(fw))
+	if (!fw->cmds || !fw->chain_sgl || fw_reply_queues_alloc(fw))
 		goto fail;
+	ret = fw_evtlog_attach(fw);
+	if (ret)
+		goto fail;
+	ret = -ENOMEM;
 	snprintf(name, sizeof(name), "hbafw%u", fw->cfg.adapter_index);
 	fw->wq = hba_wq_create(name, 4);
 	if (!fw->wq)
 		goto fail;
-	fw->sink.emit = fw_event_emit;
-	fw->sink.ctx = fw;
+	fw_event_sink_init(fw);
 	ret = fw_store_create(&fw->cfg, &fw->sink, &fw->store);
 	if (ret)
 		goto fail;

@@ -8,7 +8,7 @@
  *             diag reset, background tick
  *   exec.c    executing frames (SGL, SCSI, MGMT, task management)
  *   reply.c   reply frames, reply rings, back-pressure, interrupts
- *   evtlog.c  event log, SRB delivery, EVTLOG_* opcodes, event storms
+ *   evtlog.c  event log (in NVRAM), SRB delivery, EVTLOG_* opcodes, storms
  *   fault.c   fault injection, FAULT state, lost/late/dup completions
  *
  * Contexts: the driver calls hba_fw_*() (registers possibly from atomic
@@ -35,6 +35,8 @@
 #define FW_STORM_MAX		100000	/* most events one storm may ask */
 #define FW_STORM_MAX_RATE	1000000	/* SRB_STORM arg: events per second */
 #define FW_STORM_TICK_MS	1	/* a paced storm's period */
+/* The event log region is flushed to stable storage this often. */
+#define FW_EVTLOG_SYNC_MS	1000
 
 /* Reply ring slots are shared with the driver without a lock (reply.c). */
 #ifdef __KERNEL__
@@ -82,6 +84,38 @@ struct fw_pend_queue {
 	u64 *desc;		/* FW_PEND_CAP */
 	u32 head;
 	u32 count;
+};
+
+/*
+ * The event log as it lies in NVRAM (hba_fw_nvram_ops.evtlog_map, a shared
+ * file mapping in libhbacore) or, without NVRAM, in RAM; host byte order.
+ * Stores into it survive the death of the process, so an event is as
+ * durable as a firmware log entry the moment it is logged; the region is
+ * synced every FW_EVTLOG_SYNC_MS for power loss.  Records are written
+ * first and newest_seq is stored after them (release): it is the commit
+ * point, so a record beyond it is never read back.
+ */
+#define FW_EVTLOG_MAGIC		0x4c454248u	/* "HBEL" */
+#define FW_EVTLOG_VERSION	1
+
+struct fw_evtlog_nv {
+	u32 magic;
+	u32 version;
+	u32 record_size;		/* sizeof(struct hbamgr_event) */
+	u32 capacity;			/* FW_EVTLOG_RECORDS */
+	u64 log_id;			/* never 0 */
+	u64 first_seq;			/* seq of the log's first record */
+	u64 newest_seq;			/* committed; first_seq - 1 when empty */
+	/*
+	 * Journal of configuration generations (fw/nvram.c): the events
+	 * of generation jr_gen are records jr_first .. jr_first +
+	 * jr_count - 1, all logged once newest_seq reaches the last.
+	 */
+	u64 jr_gen;
+	u64 jr_first;
+	u64 jr_count;
+	u64 reserved[9];
+	struct hbamgr_event rec[FW_EVTLOG_RECORDS];
 };
 
 struct hba_fw {
@@ -143,10 +177,10 @@ struct hba_fw {
 	u32 storm_left;			/* storm_work still to emit */
 	u32 storm_index;
 
-	struct hbamgr_event *evtlog;	/* FW_EVTLOG_RECORDS ring */
-	u64 evt_first;			/* seq of the first event since power-on */
-	u64 evt_seq;			/* newest seq assigned; evt_first - 1 none */
-	u64 evt_log_id;			/* the log's id, never 0; set at create */
+	struct fw_evtlog_nv *log;	/* the event log: NVRAM or RAM */
+	bool log_in_ram;		/* no NVRAM: hba_vfree() it */
+	u64 log_synced_seq;		/* tick_work: newest_seq at the last sync */
+	u64 log_synced_ns;		/* tick_work: time of the last sync */
 
 	struct hba_fw_stats st;
 };
@@ -175,7 +209,10 @@ void fw_write_intr_mask(struct hba_fw *fw, u32 val);
 void fw_irq_work(struct hba_work *w);
 
 /* evtlog.c */
-void fw_event_emit(void *ctx, struct hbamgr_event *ev);
+int fw_evtlog_attach(struct hba_fw *fw);
+void fw_evtlog_detach(struct hba_fw *fw);
+void fw_evtlog_sync(struct hba_fw *fw, bool force);
+void fw_event_sink_init(struct hba_fw *fw);
 void fw_event_log(struct hba_fw *fw, struct hbamgr_event *ev);
 void fw_ctrl_event(struct hba_fw *fw, u32 code, u8 severity, u32 arg0,
 		   const char *desc);

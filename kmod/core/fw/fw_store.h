@@ -7,8 +7,13 @@
  *
  * The engine calls every function here from sleepable firmware context, one
  * frame at a time per store.  The store has its own lock (store.c); lock
- * order: store lock -> engine event lock (fw_event_sink.emit may be called
- * with the store lock held and must not call back into the store).
+ * order: store lock -> engine event lock (fw_event_sink ops are called with
+ * the store lock held and must not call back into the store).
+ *
+ * fw_store_create() powers the store on from the configuration in NVRAM
+ * (hba_fw_config.nvram) when there is one: -EUCLEAN when it is damaged or
+ * made for another topology (the NVRAM's report op says what), -EIO and
+ * friends when it cannot be read.
  */
 #ifndef HBA_FW_STORE_H
 #define HBA_FW_STORE_H
@@ -21,9 +26,28 @@ extern "C" {
 
 struct fw_store;
 
-/* Where the store reports events: the engine assigns seq and timestamp. */
+/*
+ * The event log, as the store sees it (the engine's evtlog.c behind it).
+ * The store collects the events of one operation and hands them over when
+ * it has saved the configuration they describe (fw/nvram.c).
+ */
 struct fw_event_sink {
-	void (*emit)(void *ctx, struct hbamgr_event *ev);
+	/*
+	 * Log n events in one step: each gets the next seq and a timestamp.
+	 * gen != 0: they describe configuration generation gen, saved in
+	 * NVRAM; the log journals it, so that a power-on can tell whether
+	 * they made it into the log.
+	 */
+	void (*log)(void *ctx, struct hbamgr_event *evs, u32 n, u64 gen);
+	/* The log's identity and newest seq. */
+	void (*state)(void *ctx, u64 *log_id, u64 *newest_seq);
+	/*
+	 * Power-on: the configuration generation the log journalled last,
+	 * *complete telling whether all of its events were logged; and no
+	 * seq up to seq_floor is ever handed out again (a power failure may
+	 * have cost the log its newest records).
+	 */
+	u64 (*attach)(void *ctx, u64 seq_floor, bool *complete);
 	void *ctx;
 };
 
@@ -54,8 +78,15 @@ void fw_store_mgmt(struct fw_store *s, const struct hba_req_frame *f,
  */
 int fw_store_inject(struct fw_store *s, const struct hbamgr_mbox_fault *f);
 
-/* Advance background operations by elapsed_ms of firmware time. */
+/*
+ * Advance background operations by elapsed_ms of firmware time; saves the
+ * progress in NVRAM now and then.
+ */
 void fw_store_tick(struct fw_store *s, u32 elapsed_ms);
+
+/* A problem with the NVRAM: logged, and told to its environment. */
+void fw_nv_report(const struct hba_fw_config *cfg, const char *fmt, ...)
+	__printf(2, 3);
 
 /* Copy between a flat buffer and an SGL at byte offset off; returns bytes
  * copied (less than len when the SGL is shorter).  sgl.c.

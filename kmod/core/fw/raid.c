@@ -196,7 +196,8 @@ int fw_pd_read(struct fw_store *s, struct fw_pd *pd, u64 off, void *buf,
 			*bad_lba = first;
 		return FW_IO_MEDIUM;
 	}
-	fw_media_read(&pd->media, off, buf, len);
+	if (fw_media_read(&pd->media, off, buf, len))
+		return FW_IO_HW;
 	pd->blocks_read += len / pd->lbs;
 	return FW_IO_OK;
 }
@@ -208,7 +209,7 @@ int fw_pd_write(struct fw_store *s, struct fw_pd *pd, u64 off,
 	if (off > pd->media.size || len > pd->media.size - off)
 		return FW_IO_OFFLINE;
 	if (fw_media_write(&pd->media, off, buf, len))
-		return FW_IO_NOMEM;
+		return FW_IO_HW;
 	/* A write reallocates bad blocks, as a real drive does. */
 	fw_pd_clear_bad(pd, off / pd->lbs, len / pd->lbs);
 	pd->blocks_written += len / pd->lbs;

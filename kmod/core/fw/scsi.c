@@ -29,6 +29,7 @@
 #define ASC_SAVING_NOT_SUPPORTED 0x39
 #define ASC_MISCOMPARE_VERIFY	0x1d
 #define ASC_LU_FAILURE		0x3e
+#define ASC_INTERNAL_FAILURE	0x44
 #define ASC_NOT_READY		0x04	/* ascq 0x03: manual intervention */
 
 #define FW_SELFTEST_NUM		20
@@ -915,7 +916,8 @@ static void io_error(struct cmd *c, int rc, u64 bad_lba)
 		sense(c, SK_NOT_READY, ASC_NOT_READY, 0x03);
 		break;
 	default:
-		sense(c, SK_HARDWARE_ERROR, ASC_WRITE_ERROR, 0);
+		sense(c, SK_HARDWARE_ERROR, c->f->dir == HBAMGR_DIR_FROM_DEV ?
+		      ASC_INTERNAL_FAILURE : ASC_WRITE_ERROR, 0);
 		break;
 	}
 }
@@ -1030,13 +1032,23 @@ static void cmd_verify(struct cmd *c)
 		c->r->transfer_count = (u32)total;
 }
 
+/* The drives' write caches go to their media (NVRAM drive storage). */
 static void cmd_sync_cache(struct cmd *c)
 {
+	struct fw_vd *vd = c->lu.vd;
 	u64 lba;
-	u32 blocks;
+	u32 blocks, i;
+	int rc = 0;
 
 	rw_decode(c->cdb, &lba, &blocks);
-	range_ok(c, lba, blocks);
+	if (!range_ok(c, lba, blocks))
+		return;
+	if (!vd)
+		rc = fw_media_sync(&c->lu.pd->media);
+	for (i = 0; vd && i < vd->num_pds && !rc; i++)
+		rc = fw_media_sync(&c->s->pd[vd->pd_ids[i]].media);
+	if (rc)
+		sense(c, SK_HARDWARE_ERROR, ASC_WRITE_ERROR, 0);
 }
 
 /* CDB length each opcode needs (0: not supported). */
@@ -1194,4 +1206,11 @@ void fw_scsi_exec(struct fw_store *s, const struct hba_req_frame *f,
 	if (needs_ready(c.cdb[0]) && lu_not_ready(&c))
 		return;
 	scsi_dispatch(&c);
+}
+
+void fw_scsi_nvram_failed(struct hba_reply_frame *r)
+{
+	struct cmd c = { .r = r };
+
+	sense(&c, SK_HARDWARE_ERROR, ASC_INTERNAL_FAILURE, 0);
 }

@@ -85,7 +85,7 @@ void fw_emit(struct fw_store *s, u32 code, u8 ev_class, u8 severity,
 	__builtin_va_start(ap, fmt);
 	vsnprintf(ev.description, sizeof(ev.description), fmt, ap);
 	__builtin_va_end(ap);
-	s->sink.emit(s->sink.ctx, &ev);
+	fw_nv_queue_event(s, &ev);
 }
 
 static u8 pd_state_severity(u8 state)
@@ -325,6 +325,8 @@ int fw_store_inject(struct fw_store *s, const struct hbamgr_mbox_fault *f)
 		st = HBAMGR_ST_INVALID_PARAM;
 		break;
 	}
+	if (fw_nv_commit(s, false))
+		st = HBAMGR_ST_FW_FAULT;
 	hba_mutex_unlock(&s->lock);
 	return st;
 }
@@ -392,7 +394,8 @@ static int pd_init(struct fw_store *s, u32 index)
 	pd->rpm = k->rpm;
 	pd->power_on_hours = 1000 + 37 * index;
 	pd->start_stop_cycles = 12 + index;
-	return fw_media_init(&pd->media, pd->num_blocks * pd->lbs);
+	return fw_media_init(&pd->media, &s->cfg, index,
+			     pd->num_blocks * pd->lbs);
 }
 
 /* Create the default VDs: RAID1 "sys" on e0:s0-1, RAID5 "data" on s2-4. */
@@ -410,26 +413,32 @@ static int default_vds_create(struct fw_store *s)
 	return rc;
 }
 
+/*
+ * Power on: the configuration in NVRAM when there is one, else the factory
+ * one (drives unconfigured, default VDs), saved at once.
+ */
 int fw_store_create(const struct hba_fw_config *cfg,
 		    const struct fw_event_sink *sink, struct fw_store **out)
 {
 	struct fw_store *s;
 	u32 i, ndrives;
-	int rc = 0;
+	int rc;
 
 	if (!cfg->num_enclosures || cfg->num_enclosures > FW_MAX_ENCL ||
 	    !cfg->slots_per_enclosure ||
 	    cfg->slots_per_enclosure > FW_MAX_SLOTS || !cfg->drive_size_mb ||
 	    (cfg->sector_size && cfg->sector_size != 512 &&
-	     cfg->sector_size != 4096) || !sink || !sink->emit)
+	     cfg->sector_size != 4096) || !sink || !sink->log ||
+	    !sink->state || !sink->attach)
 		return -EINVAL;
 	s = hba_vzalloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->scratch = hba_vzalloc(FW_SEG_MAX * FW_SCRATCH_BUFS);
 	s->bounce = hba_vzalloc(FW_SEG_MAX);
+	s->pending = hba_vzalloc(sizeof(*s->pending) * FW_NV_PENDING_MAX);
 	hba_mutex_init(&s->lock);
-	if (!s->scratch || !s->bounce) {
+	if (!s->scratch || !s->bounce || !s->pending) {
 		fw_store_destroy(s);
 		return -ENOMEM;
 	}
@@ -439,6 +448,11 @@ int fw_store_create(const struct hba_fw_config *cfg,
 	if (s->cfg.num_drives < ndrives)
 		ndrives = s->cfg.num_drives;
 	s->cfg.num_drives = ndrives;
+	rc = fw_nv_load_header(s);
+	if (rc) {
+		fw_store_destroy(s);
+		return rc;
+	}
 	snprintf(s->model, sizeof(s->model), "%s", FW_IDENT_CTRL_MODEL);
 	fw_ident_serial(s->serial, sizeof(s->serial), cfg->adapter_index,
 			FW_IDENT_CTRL, 0);
@@ -448,20 +462,25 @@ int fw_store_create(const struct hba_fw_config *cfg,
 	s->created_ns = hba_now_ns();
 	s->rebuild_rate = 100;
 	s->patrol_enabled = true;
-	for (i = 0; i < cfg->num_enclosures; i++) {
+	for (i = 0; i < s->cfg.num_enclosures; i++) {
 		s->encl[i].link_up = true;
 		s->encl[i].temperature_c = 28 + i;
 	}
 	hba_mutex_lock(&s->lock);
-	for (i = 0; i < ndrives && !rc; i++)
+	for (i = 0; i < s->cfg.num_drives && !rc; i++)
 		rc = pd_init(s, i);
-	if (!rc && cfg->default_vds)
+	if (!rc)
+		rc = fw_nv_load_state(s);
+	if (!rc && !s->nv.saved_len && cfg->default_vds)
 		rc = default_vds_create(s);
+	if (!rc)
+		rc = fw_nv_commit(s, true);
 	hba_mutex_unlock(&s->lock);
 	if (rc) {
 		fw_store_destroy(s);
 		return rc;
 	}
+	s->powered_on = true;
 	*out = s;
 	return 0;
 }
@@ -472,9 +491,17 @@ void fw_store_destroy(struct fw_store *s)
 
 	if (!s)
 		return;
+	if (s->powered_on) {
+		/* Power off: the progress since the last checkpoint too. */
+		hba_mutex_lock(&s->lock);
+		fw_nv_commit(s, true);
+		hba_mutex_unlock(&s->lock);
+	}
 	for (i = 0; i < FW_MAX_PDS; i++)
 		fw_media_free(&s->pd[i].media);
+	fw_nv_free(s);
 	hba_mutex_destroy(&s->lock);
+	hba_vfree(s->pending);
 	hba_vfree(s->scratch);
 	hba_vfree(s->bounce);
 	hba_vfree(s);
@@ -496,6 +523,8 @@ void fw_store_scsi(struct fw_store *s, const struct hba_req_frame *f,
 {
 	hba_mutex_lock(&s->lock);
 	fw_scsi_exec(s, f, sgl, sge_count, r);
+	if (fw_nv_commit(s, false) && r->status == HBAMGR_ST_OK)
+		fw_scsi_nvram_failed(r);
 	hba_mutex_unlock(&s->lock);
 }
 
@@ -505,6 +534,11 @@ void fw_store_mgmt(struct fw_store *s, const struct hba_req_frame *f,
 {
 	hba_mutex_lock(&s->lock);
 	fw_mgmt_exec(s, f, sgl, sge_count, r);
+	if (fw_nv_commit(s, false)) {
+		r->status = HBAMGR_ST_FW_FAULT;
+		r->result = 0;
+		r->transfer_count = 0;
+	}
 	hba_mutex_unlock(&s->lock);
 }
 
@@ -512,5 +546,8 @@ void fw_store_tick(struct fw_store *s, u32 elapsed_ms)
 {
 	hba_mutex_lock(&s->lock);
 	fw_bgop_tick(s, elapsed_ms);
+	if (s->nv.since_checkpoint_ms < FW_NV_CHECKPOINT_MS)
+		s->nv.since_checkpoint_ms += elapsed_ms;
+	fw_nv_commit(s, s->nv.since_checkpoint_ms >= FW_NV_CHECKPOINT_MS);
 	hba_mutex_unlock(&s->lock);
 }

@@ -32,20 +32,30 @@
 #define FW_LEAF_SHIFT		9	/* 512 chunks (32 MiB) per leaf table */
 #define FW_LEAF_CHUNKS		(1U << FW_LEAF_SHIFT)
 
+/*
+ * A drive's media: in NVRAM's drive storage (hba_fw_nvram_ops.drive_*)
+ * when the environment has it, else in RAM.
+ */
 struct fw_media {
 	u64 size;		/* bytes */
+	const struct hba_fw_nvram_ops *ops;	/* NULL: RAM */
+	void *drive;		/* ops' handle */
 	u32 num_leaves;
-	u8 ***leaves;		/* [num_leaves][FW_LEAF_CHUNKS] chunk or NULL */
+	u8 ***leaves;		/* RAM: [num_leaves][FW_LEAF_CHUNKS] or NULL */
 	u64 chunks_allocated;
 };
 
-int fw_media_init(struct fw_media *m, u64 size);
+/* Drive pd_id of size bytes, in cfg's NVRAM if it has one. */
+int fw_media_init(struct fw_media *m, const struct hba_fw_config *cfg,
+		  u32 pd_id, u64 size);
 void fw_media_free(struct fw_media *m);
-/* Byte ranges; the caller keeps off + len <= size.  -ENOMEM on write. */
-void fw_media_read(const struct fw_media *m, u64 off, void *buf, size_t len);
+/* Byte ranges; the caller keeps off + len <= size.  0 or -errno. */
+int fw_media_read(const struct fw_media *m, u64 off, void *buf, size_t len);
 int fw_media_write(struct fw_media *m, u64 off, const void *buf, size_t len);
 /* True when no byte of [off, off + len) was ever stored: it reads zeros. */
 bool fw_media_is_hole(const struct fw_media *m, u64 off, u64 len);
+/* Make what was written durable (SYNCHRONIZE CACHE).  0 or -errno. */
+int fw_media_sync(struct fw_media *m);
 
 struct fw_selftest {
 	u8 code;		/* SEND DIAGNOSTIC self-test code */
@@ -134,6 +144,33 @@ struct fw_encl {
 	u32 temperature_c;
 };
 
+/* nvram.c: the configuration in NVRAM. */
+#define FW_NV_PENDING_MAX	256	/* events of one operation held back */
+#define FW_NV_CHECKPOINT_MS	2000	/* progress saved at least this often */
+/* An image's upper bound: every object at its limit (see nvram.c). */
+#define FW_NV_IMAGE_MAX	(128 + FW_MAX_ENCL * 8 + \
+			 FW_MAX_PDS * (64 + FW_MAX_BAD_BLOCKS * 8 + \
+				       FW_MAX_SELFTESTS * 12) + \
+			 FW_MAX_VDS * (64 + HBAMGR_VD_MAX_PDS * 2) + \
+			 FW_MAX_BGOPS * 64 + \
+			 FW_NV_PENDING_MAX * sizeof(struct hbamgr_event))
+
+struct fw_nv {
+	const struct hba_fw_nvram_ops *ops;	/* NULL: no NVRAM */
+	void *ctx;
+	u64 gen;		/* generation of the saved image */
+	u8 *saved;		/* the image last saved (or loaded) */
+	size_t saved_len;	/* 0: none yet */
+	size_t saved_strict;	/* its section lengths */
+	size_t saved_lazy;
+	u8 *img;		/* the image being made */
+	size_t img_len;
+	size_t img_strict;
+	size_t img_lazy;
+	u32 since_checkpoint_ms;	/* firmware time since the last save */
+	bool failing;		/* the last save failed */
+};
+
 struct fw_store {
 	/*
 	 * Protects every field below.  Lock order: store lock -> engine
@@ -157,6 +194,11 @@ struct fw_store {
 	struct fw_pd pd[FW_MAX_PDS];
 	struct fw_vd vd[FW_MAX_VDS];
 	struct fw_bgop bgop[FW_MAX_BGOPS];
+	bool powered_on;	/* create finished: destroy saves */
+	struct fw_nv nv;
+	/* Events of the operation running, logged by fw_nv_commit(). */
+	struct hbamgr_event *pending;	/* FW_NV_PENDING_MAX */
+	u32 num_pending;
 	u8 *scratch;		/* FW_SCRATCH_BUFS x FW_SEG_MAX for raid.c */
 	u8 *bounce;		/* FW_SEG_MAX: SCSI data between SGL and RAID */
 	u8 resp[FW_RESP_MAX];	/* SCSI response being built */
@@ -187,11 +229,25 @@ void fw_pd_lost(struct fw_store *s, struct fw_pd *pd);
 /* Hand a failed member's place in its VD to a hot spare, if any. */
 void fw_start_auto_rebuild(struct fw_store *s, struct fw_vd *vd);
 
+/* nvram.c */
+/* Read the image and check it against the topology (may adopt it). */
+int fw_nv_load_header(struct fw_store *s);
+/* Put the store (drives initialised) in the image's state. */
+int fw_nv_load_state(struct fw_store *s);
+void fw_nv_free(struct fw_store *s);
+/*
+ * End of an operation: save what changed (progress too when checkpoint)
+ * and log its events.  0, or -errno when a save failed and the change
+ * was undone.
+ */
+int fw_nv_commit(struct fw_store *s, bool checkpoint);
+void fw_nv_queue_event(struct fw_store *s, const struct hbamgr_event *ev);
+
 /* raid.c: VD data path.  Offsets and lengths in bytes of the VD. */
 #define FW_IO_OK		0
 #define FW_IO_MEDIUM		1	/* unrecoverable read error */
 #define FW_IO_OFFLINE		2	/* not enough members */
-#define FW_IO_NOMEM		3
+#define FW_IO_HW		3	/* the drive's storage failed */
 int fw_raid_read(struct fw_store *s, struct fw_vd *vd, u64 off, void *buf,
 		 size_t len, u64 *bad_lba);
 int fw_raid_write(struct fw_store *s, struct fw_vd *vd, u64 off,
@@ -224,6 +280,8 @@ struct fw_bgop *fw_bgop_find_running(struct fw_store *s, u8 type,
 				     u16 target);
 /* Abort init and CC on a VD (a rebuild is about to start). */
 void fw_bgop_abort_vd_checks(struct fw_store *s, u16 vd_id);
+/* Power-on found op running: it goes on, and says so. */
+void fw_bgop_resumed(struct fw_store *s, struct fw_bgop *op);
 /* Abort ops whose target lost what they need. */
 void fw_bgop_revalidate(struct fw_store *s);
 void fw_bgop_tick(struct fw_store *s, u32 elapsed_ms);
@@ -235,5 +293,7 @@ void fw_mgmt_exec(struct fw_store *s, const struct hba_req_frame *f,
 void fw_scsi_exec(struct fw_store *s, const struct hba_req_frame *f,
 		  const struct hba_sge *sgl, u32 sge_count,
 		  struct hba_reply_frame *r);
+/* The command's effect could not be saved in NVRAM. */
+void fw_scsi_nvram_failed(struct hba_reply_frame *r);
 
 #endif /* HBA_FW_STORE_INTERNAL_H */

@@ -23,7 +23,17 @@ hba_fw_config SmallStoreConfig() {
 }
 
 FwStoreHarness::FwStoreHarness(const hba_fw_config& cfg) {
-  fw_event_sink sink{&FwStoreHarness::Emit, this};
+  fw_event_sink sink{};
+  sink.log = &FwStoreHarness::Log;
+  sink.state = [](void*, u64* log_id, u64* newest_seq) {
+    *log_id = 1;
+    *newest_seq = 0;
+  };
+  sink.attach = [](void*, u64, bool* complete) -> u64 {
+    *complete = true;
+    return 0;
+  };
+  sink.ctx = this;
   EXPECT_EQ(fw_store_create(&cfg, &sink, &store_), 0);
 }
 
@@ -31,10 +41,10 @@ FwStoreHarness::~FwStoreHarness() {
   if (store_) fw_store_destroy(store_);
 }
 
-void FwStoreHarness::Emit(void* ctx, hbamgr_event* ev) {
+void FwStoreHarness::Log(void* ctx, hbamgr_event* evs, u32 n, u64) {
   auto* h = static_cast<FwStoreHarness*>(ctx);
   std::lock_guard<std::mutex> lock(h->mu_);
-  h->events_.push_back(*ev);
+  h->events_.insert(h->events_.end(), evs, evs + n);
 }
 
 std::vector<hbamgr_event> FwStoreHarness::Events() {

@@ -80,7 +80,8 @@ class FwStoreHarness {
                                   ScsiReply* reply = nullptr);
 
  private:
-  static void Emit(void* ctx, hbamgr_event* ev);
+  // The event sink: the store's events in order (no NVRAM: no journal).
+  static void Log(void* ctx, hbamgr_event* evs, u32 n, u64 gen);
 
   fw_store* store_ = nullptr;
   std::mutex mu_;

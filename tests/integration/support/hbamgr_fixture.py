@@ -42,6 +42,11 @@ from hbamgr.v1 import passthrough_pb2_grpc
 from hbamgr.v1 import types_pb2
 
 HBAMGRD = os.environ.get("HBAMGRD", "hbamgrd")
+# Firmware management opcodes and sizes (<linux/hbamgr.h>, docs/abi.md).
+EVTLOG_INFO = 0x0600
+EVTLOG_GET = 0x0601
+EVTLOG_INFO_SIZE = 32
+EVTLOG_BATCH = 256
 HBACLI = os.environ.get("HBACLI", "hbacli")
 NOBODY = 65534
 # What Prometheus 2.42 sends when it scrapes a target.
@@ -54,6 +59,26 @@ SHUTDOWN_GRACE_S = 10
 
 MGMT_EVTLOG_INFO = 0x0600
 EVENTS_LOST = types_pb2.EVENT_CODE_HOST_EVENTS_LOST
+
+
+class FirmwareEvent:
+    """One struct hbamgr_event of the firmware log (104 bytes)."""
+    FORMAT = "<QQHBBIHHHHII64s"
+    SIZE = struct.calcsize(FORMAT)
+
+    def __init__(self, fields):
+        (self.seq, self.timestamp_ns, self.type, self.event_class, self.severity, self.code,
+         self.encl_id, self.slot, self.pd_id, self.vd_id, self.arg0, self.arg1,
+         description) = fields
+        self.description = description.split(b"\0", 1)[0].decode(errors="replace")
+
+    @classmethod
+    def parse(cls, data):
+        return cls(struct.unpack(cls.FORMAT, data))
+
+    def key(self):
+        """What the store must hold for this record."""
+        return (self.seq, self.timestamp_ns, self.code, self.arg0, self.arg1, self.description)
 
 
 def wait_until(predicate, timeout, what, interval=0.05):
@@ -81,16 +106,21 @@ class Daemon:
 
     def __init__(self, workdir, adapters=1, enclosures=1, slots=8, drives=8, default_vds=1,
                  tcp=None, tls=None, extra_daemon="", extra_config="", log_level="debug",
-                 name="hbamgrd", database=None, socket_path=None, drive_size_mb=64):
+                 name="hbamgrd", database=None, socket_path=None, drive_size_mb=64,
+                 extra_sim=""):
         """`name` names its config and log files (two daemons may share a
         directory); `database` and `socket_path` default to files in it."""
         self.workdir = workdir
         self.socket_path = socket_path or os.path.join(workdir, "hbamgrd.sock")
         self.database = database or os.path.join(workdir, "hbamgrd.db")
+        # The simulated adapters' NVRAM and drives: [sim] state_dir's default,
+        # "sim" beside the database, one directory cN per adapter.
+        self.state_dir = os.path.join(os.path.dirname(self.database), "sim")
         self.config_path = os.path.join(workdir, f"{name}.conf")
         self.log_path = os.path.join(workdir, f"{name}.log")
         self.tcp = tcp
         self.proc = None
+        self.exit_code = None  # of a start that failed
         self.channel = None
         self.metrics_port = None
         config = f"""[daemon]
@@ -107,6 +137,7 @@ drive_size_mb = {drive_size_mb}
 sector_size = 512
 default_vds = {default_vds}
 fault_injection = true
+{extra_sim}
 
 [listen]
 unix_socket = {self.socket_path}
@@ -138,8 +169,10 @@ listen = 127.0.0.1:0
 
         def serving():
             if self.proc.poll() is not None:
+                self.exit_code = self.proc.returncode
+                self.proc = None
                 raise AssertionError(
-                    f"hbamgrd exited with {self.proc.returncode} while starting:\n{self.log()}")
+                    f"hbamgrd exited with {self.exit_code} while starting:\n{self.log()}")
             if not os.path.exists(self.socket_path):
                 return False
             try:
@@ -196,6 +229,10 @@ listen = 127.0.0.1:0
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def kill(self):
+        """SIGKILL: the daemon gets no chance to save or flush anything."""
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
         if self.proc is not None:
             self.proc.kill()
             self.proc.wait()
@@ -290,6 +327,37 @@ listen = 127.0.0.1:0
 
     def daemon_info(self):
         return self.daemon().GetDaemonInfo(daemon_pb2.GetDaemonInfoRequest(), timeout=30)
+
+    def last_stored_seq(self, adapter="c0"):
+        for summary in self.daemon_info().adapters:
+            if summary.adapter == adapter:
+                return summary.last_stored_seq
+        raise AssertionError(f"no adapter {adapter} in the daemon info")
+
+    def firmware(self, opcode, mbox=b"", data_in_length=0, adapter="c0"):
+        """A firmware management frame through passthrough; the response."""
+        return self.passthrough().Firmware(
+            passthrough_pb2.FirmwareRequest(adapter=adapter, opcode=opcode, mbox=mbox,
+                                            data_in_length=data_in_length), timeout=60)
+
+    def firmware_log(self, adapter="c0"):
+        """The firmware's own event log, read with EVTLOG_INFO/EVTLOG_GET:
+        (log_id, [FirmwareEvent ...]) from the oldest record kept."""
+        info = self.firmware(EVTLOG_INFO, data_in_length=EVTLOG_INFO_SIZE, adapter=adapter)
+        oldest, newest, _, _, log_id = struct.unpack("<QQIIQ", info.data)
+        records = []
+        seq = oldest
+        while oldest and seq <= newest:
+            resp = self.firmware(EVTLOG_GET, mbox=struct.pack("<QI20x", seq, EVTLOG_BATCH),
+                                 data_in_length=EVTLOG_BATCH * FirmwareEvent.SIZE,
+                                 adapter=adapter)
+            batch = [FirmwareEvent.parse(resp.data[i:i + FirmwareEvent.SIZE])
+                     for i in range(0, len(resp.data), FirmwareEvent.SIZE)]
+            if not batch:
+                raise AssertionError(f"EVTLOG_GET from {seq} returned nothing (newest {newest})")
+            records.extend(batch)
+            seq = batch[-1].seq + 1
+        return log_id, records
 
     def metrics(self):
         """The /metrics text, or None when the port is unknown."""
@@ -390,6 +458,29 @@ class DaemonTestCase(unittest.TestCase):
                 shutil.rmtree(self.workdir, ignore_errors=True)
                 self.fail(f"hbamgrd exited with {code} on SIGTERM:\n{log}")
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def assert_store_matches_firmware_log(self, adapter="c0"):
+        """Every record the firmware log holds is stored exactly once, as the
+        firmware has it, and nothing is stored beyond its newest: 0 events
+        lost or duplicated.  Returns the firmware records."""
+        _, records = self.hbamgrd.firmware_log(adapter)
+        self.assertTrue(records, "the firmware log is empty")
+        newest = records[-1].seq
+        wait_until(lambda: self.hbamgrd.last_stored_seq(adapter) >= newest, 30,
+                   f"the daemon to store up to seq {newest}")
+        resp = self.hbamgrd.events().QueryEvents(
+            events_pb2.QueryEventsRequest(filter=events_pb2.EventFilter(
+                adapter=adapter, min_seq=records[0].seq, max_seq=newest)), timeout=30)
+        stored = list(resp.events)
+        seqs = [e.seq for e in stored]
+        self.assertEqual(len(seqs), len(set(seqs)), "an event is stored twice")
+        self.assertEqual(seqs, [r.seq for r in records],
+                         "the store and the firmware log hold different seqs")
+        for event, record in zip(stored, records):
+            self.assertEqual((event.seq, event.timestamp_ns, event.code, event.arg0, event.arg1,
+                              event.description), record.key(),
+                             f"stored event {event.seq} differs from the firmware's")
+        return records
 
     def cli_ok(self, *args, **kwargs):
         """hbacli with --json; asserts exit 0 and a success envelope; returns data."""

@@ -122,7 +122,7 @@ enum hbamgr_status {
 	HBAMGR_ST_TIMEOUT = 7,		/* timed out; aborted by the driver */
 	HBAMGR_ST_RESET = 8,		/* flushed by an adapter reset; retry */
 	HBAMGR_ST_NO_SPACE = 9,		/* buffer too small; resid says need */
-	HBAMGR_ST_FW_FAULT = 10,	/* firmware faulted while it ran */
+	HBAMGR_ST_FW_FAULT = 10,	/* firmware faulted, or NVRAM failed */
 };
 
 /* HBAMGR_IOC_PASSTHRU argument. */
@@ -259,6 +259,7 @@ enum hbamgr_event_code {
 	HBAMGR_EVT_CTRL_RESET_DONE = 0x0001,	/* arg0: reset count */
 	HBAMGR_EVT_CTRL_FW_FAULT = 0x0002,	/* arg0: fault code */
 	HBAMGR_EVT_CTRL_STATUS_NOTIFY = 0x0003,	/* arg0: storm index */
+	HBAMGR_EVT_CTRL_NVRAM_ERROR = 0x0004,	/* arg0: errno (1.1) */
 	HBAMGR_EVT_ENCL_LINK_DOWN = 0x0101,
 	HBAMGR_EVT_ENCL_LINK_UP = 0x0102,
 	HBAMGR_EVT_PD_INSERTED = 0x0201,
@@ -271,7 +272,7 @@ enum hbamgr_event_code {
 	HBAMGR_EVT_VD_CREATED = 0x0301,		/* arg0: raid level */
 	HBAMGR_EVT_VD_DELETED = 0x0302,
 	HBAMGR_EVT_VD_STATE_CHANGE = 0x0303,	/* arg0: old, arg1: new state */
-	HBAMGR_EVT_BGOP_STARTED = 0x0401,	/* arg0: enum hbamgr_bgop_type */
+	HBAMGR_EVT_BGOP_STARTED = 0x0401,	/* arg0: type, arg1: resumed at pm */
 	HBAMGR_EVT_BGOP_PROGRESS = 0x0402,	/* arg0: type, arg1: per-mille */
 	HBAMGR_EVT_BGOP_DONE = 0x0403,		/* arg0: type, arg1: errors */
 	HBAMGR_EVT_BGOP_ABORTED = 0x0404,	/* arg0: type */
