@@ -170,8 +170,8 @@ absl::Status Daemon::StartAdapters() {
     // its own: the daemon's store is not the firmware's NVRAM.
     const std::string state_dir = config::SimStateDir(config_);
     for (uint32_t i = 0; i < config_.sim.adapters; ++i) {
-      auto transport =
-          transport::SimTransport::Create(SimParams(config_.sim, i), absl::StrCat(state_dir, "/c", i));
+      auto transport = transport::SimTransport::Create(SimParams(config_.sim, i),
+                                                       absl::StrCat(state_dir, "/c", i));
       if (!transport.ok()) return transport.status();
       transports.push_back(*std::move(transport));
       indexes.push_back(i);

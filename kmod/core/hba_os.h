@@ -13,8 +13,9 @@
  *
  * Types: u8 u16 u32 u64 s8 s16 s32 s64 bool size_t ssize_t uintptr_t; the
  *   Linux errno values (EINVAL, E2BIG, ENOTTY, EFAULT, ENODEV, EAGAIN, EINTR,
- *   ETIMEDOUT, EPERM, ENOMEM, EBUSY, EIO, ENOSPC, ENOENT); true/false; NULL;
- *   container_of(); ARRAY_SIZE(); min_t(); max_t(); offsetof();
+ *   ETIMEDOUT, EPERM, ENOMEM, EBUSY, EIO, ENOSPC, ENOENT, EFBIG, EUCLEAN);
+ *   true/false; NULL;
+ *   container_of(); ARRAY_SIZE(); min_t(); max_t(); offsetof(); fallthrough;
  *   memcpy memset memcmp strlen snprintf (kernel or libc semantics).
  *
  * Memory:

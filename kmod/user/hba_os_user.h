@@ -62,6 +62,10 @@ typedef long long s64;
 #ifndef __printf
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #endif
+/* C only: C++ code (abseil) uses the word in __has_attribute(). */
+#if !defined(fallthrough) && !defined(__cplusplus)
+#define fallthrough __attribute__((__fallthrough__))
+#endif
 #define min_t(type, a, b) ({ type __min_a = (a); type __min_b = (b);	\
 			     __min_a < __min_b ? __min_a : __min_b; })
 #define max_t(type, a, b) ({ type __max_a = (a); type __max_b = (b);	\

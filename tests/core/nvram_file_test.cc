@@ -23,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "hbacore.h"
 #include "support/adapter_fixture.h"
+#include "support/powered_adapter.h"
 
 namespace hbamgr::coretest {
 namespace {
@@ -30,7 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::seconds;
 
-constexpr uint32_t kBlock = 512;
+constexpr uint32_t kBlock = PoweredAdapter::kBlockSize;
 
 std::string ReadFile(const std::string& path) {
   std::string out;
@@ -90,72 +91,12 @@ hbacore_sim_params Params(hbacore_nvram* nv) {
   return p;
 }
 
-// An adapter powered on from an NVRAM, with one file open on it.
-struct Powered {
-  hba_adapter* adapter = nullptr;
-  std::unique_ptr<SimFile> file;
-
-  ~Powered() {
-    file.reset();
-    if (adapter != nullptr) hbacore_adapter_remove(adapter);
-  }
-
-  int Mgmt(uint32_t opcode, uint8_t dir, void* data, uint32_t len, const void* mbox = nullptr,
-           size_t mbox_len = 0, uint32_t* result = nullptr) {
-    hbamgr_passthru pt = MgmtPassthru(opcode, dir, data, len, mbox, mbox_len);
-    EXPECT_EQ(file->Ioctl(HBAMGR_IOC_PASSTHRU, &pt), 0);
-    if (result != nullptr) *result = pt.result;
-    return static_cast<int>(pt.status);
-  }
-  hbamgr_evtlog_info LogInfo() {
-    hbamgr_evtlog_info info{};
-    EXPECT_EQ(Mgmt(HBAMGR_MGMT_EVTLOG_INFO, HBAMGR_DIR_FROM_DEV, &info, sizeof(info)),
-              HBAMGR_ST_OK);
-    return info;
-  }
-  std::vector<hbamgr_event> Log(uint64_t from) {
-    std::vector<hbamgr_event> out(1024);
-    hbamgr_mbox_evtlog mb{};
-    mb.start_seq = from;
-    uint32_t n = 0;
-    EXPECT_EQ(Mgmt(HBAMGR_MGMT_EVTLOG_GET, HBAMGR_DIR_FROM_DEV, out.data(),
-                   static_cast<uint32_t>(out.size() * sizeof(hbamgr_event)), &mb, sizeof(mb), &n),
-              HBAMGR_ST_OK);
-    out.resize(n);
-    return out;
-  }
-  std::vector<hbamgr_vd_info> Vds() {
-    std::vector<hbamgr_vd_info> vds(64);
-    uint32_t n = 0;
-    EXPECT_EQ(Mgmt(HBAMGR_MGMT_VD_LIST, HBAMGR_DIR_FROM_DEV, vds.data(),
-                   static_cast<uint32_t>(vds.size() * sizeof(vds[0])), nullptr, 0, &n),
-              HBAMGR_ST_OK);
-    vds.resize(n);
-    return vds;
-  }
-  int CreateVd(uint8_t level, std::vector<uint16_t> pds, uint16_t* id) {
-    hbamgr_vd_create c{};
-    c.raid_level = level;
-    c.num_pds = static_cast<uint8_t>(pds.size());
-    std::copy(pds.begin(), pds.end(), c.pd_ids);
-    hbamgr_passthru pt = MgmtPassthru(HBAMGR_MGMT_VD_CREATE, HBAMGR_DIR_TO_DEV, &c, sizeof(c));
-    EXPECT_EQ(file->Ioctl(HBAMGR_IOC_PASSTHRU, &pt), 0);
-    *id = static_cast<uint16_t>(pt.result);
-    return static_cast<int>(pt.status);
-  }
-  int Scsi(uint16_t vd, std::vector<uint8_t> cdb, uint8_t dir, std::vector<uint8_t>* data) {
-    hbamgr_passthru pt = ScsiPassthru(vd, std::move(cdb), dir, data->data(),
-                                      static_cast<uint32_t>(data->size()));
-    EXPECT_EQ(file->Ioctl(HBAMGR_IOC_PASSTHRU, &pt), 0);
-    return static_cast<int>(pt.status);
-  }
-};
-
-// 0 and a powered adapter, or hbacore_adapter_create()'s error.
-int PowerOn(hbacore_nvram* nv, Powered* out) {
+// 0 and an adapter powered on from nv, or hbacore_adapter_create()'s error.
+int PowerOn(hbacore_nvram* nv, std::unique_ptr<PoweredAdapter>* out) {
   hbacore_sim_params p = Params(nv);
-  int ret = hbacore_adapter_create(&p, &out->adapter);
-  if (ret == 0) out->file = SimFile::Open(out->adapter);
+  hba_adapter* a = nullptr;
+  int ret = hbacore_adapter_create(&p, &a);
+  if (ret == 0) *out = std::make_unique<PoweredAdapter>(a);
   return ret;
 }
 
@@ -198,23 +139,21 @@ TEST_F(NvramFileTest, AdapterComesBackFromItsFiles) {
   hbamgr_evtlog_info before{};
   {
     Nvram nv = OpenNvram(dir.path());
-    Powered p;
+    std::unique_ptr<PoweredAdapter> p;
     ASSERT_EQ(PowerOn(nv.get(), &p), 0) << ErrorOf(nv.get());
-    ASSERT_EQ(p.CreateVd(1, {5, 6}, &vd), HBAMGR_ST_OK);
-    ASSERT_EQ(p.Scsi(vd, Write10(100, 32), HBAMGR_DIR_TO_DEV, &data), HBAMGR_ST_OK);
-    before = p.LogInfo();
+    ASSERT_EQ(p->CreateVd(1, {5, 6}, &vd), HBAMGR_ST_OK);
+    ASSERT_EQ(p->Write(vd, 100, data), HBAMGR_ST_OK);
+    before = p->LogInfo();
   }
   Nvram nv = OpenNvram(dir.path());
-  Powered p;
+  std::unique_ptr<PoweredAdapter> p;
   ASSERT_EQ(PowerOn(nv.get(), &p), 0) << ErrorOf(nv.get());
-  ASSERT_EQ(p.Vds().size(), 3u);
-  std::vector<uint8_t> back(32 * kBlock);
-  ASSERT_EQ(p.Scsi(vd, Read10(100, 32), HBAMGR_DIR_FROM_DEV, &back), HBAMGR_ST_OK);
-  EXPECT_TRUE(back == data);
-  const hbamgr_evtlog_info after = p.LogInfo();
+  ASSERT_EQ(p->Vds().size(), 3u);
+  EXPECT_TRUE(p->Read(vd, 100, 32) == data);
+  const hbamgr_evtlog_info after = p->LogInfo();
   EXPECT_EQ(after.log_id, before.log_id);
   EXPECT_GE(after.newest_seq, before.newest_seq);
-  std::vector<hbamgr_event> log = p.Log(1);
+  std::vector<hbamgr_event> log = p->Log(1);
   ASSERT_FALSE(log.empty());
   for (size_t i = 0; i < log.size(); i++) EXPECT_EQ(log[i].seq, i + 1);
 
@@ -230,7 +169,7 @@ TEST_F(NvramFileTest, DamagedFilesAreRefusedByName) {
   TempDir dir;
   {
     Nvram nv = OpenNvram(dir.path());
-    Powered p;
+    std::unique_ptr<PoweredAdapter> p;
     ASSERT_EQ(PowerOn(nv.get(), &p), 0) << ErrorOf(nv.get());
   }
   struct Case {
@@ -259,7 +198,7 @@ TEST_F(NvramFileTest, DamagedFilesAreRefusedByName) {
   for (const Case& c : cases) {
     c.damage();
     Nvram nv = OpenNvram(dir.path());
-    Powered p;
+    std::unique_ptr<PoweredAdapter> p;
     EXPECT_EQ(PowerOn(nv.get(), &p), -EUCLEAN) << c.what;
     const std::string err = ErrorOf(nv.get());
     EXPECT_NE(err.find(c.message), std::string::npos) << c.what << ": " << err;
@@ -268,7 +207,7 @@ TEST_F(NvramFileTest, DamagedFilesAreRefusedByName) {
     c.repair();
   }
   Nvram nv = OpenNvram(dir.path());
-  Powered p;
+  std::unique_ptr<PoweredAdapter> p;
   EXPECT_EQ(PowerOn(nv.get(), &p), 0) << "repaired: " << ErrorOf(nv.get());
 }
 
@@ -326,14 +265,14 @@ TEST_F(NvramFileTest, SigkillLosesNoLoggedEvent) {
     close(pipefd[0]);
 
     Nvram nv = OpenNvram(dir.path());
-    Powered p;
+    std::unique_ptr<PoweredAdapter> p;
     ASSERT_EQ(PowerOn(nv.get(), &p), 0) << ErrorOf(nv.get());
-    const hbamgr_evtlog_info info = p.LogInfo();
+    const hbamgr_evtlog_info info = p->LogInfo();
     EXPECT_GE(info.newest_seq, reported) << "round " << round;
     // Contiguous and whole from the oldest kept on.
     std::vector<hbamgr_event> log;
     for (uint64_t from = info.oldest_seq; from <= info.newest_seq;) {
-      std::vector<hbamgr_event> part = p.Log(from);
+      std::vector<hbamgr_event> part = p->Log(from);
       ASSERT_FALSE(part.empty());
       log.insert(log.end(), part.begin(), part.end());
       from = part.back().seq + 1;
@@ -347,11 +286,7 @@ TEST_F(NvramFileTest, SigkillLosesNoLoggedEvent) {
     for (const hbamgr_event& e : log) {
       if (e.code == HBAMGR_EVT_PD_LOCATE) locate[e.pd_id] = static_cast<int>(e.arg0);
     }
-    std::vector<hbamgr_pd_info> pds(16);
-    uint32_t n = 0;
-    ASSERT_EQ(p.Mgmt(HBAMGR_MGMT_PD_LIST, HBAMGR_DIR_FROM_DEV, pds.data(),
-                     static_cast<uint32_t>(pds.size() * sizeof(pds[0])), nullptr, 0, &n),
-              HBAMGR_ST_OK);
+    std::vector<hbamgr_pd_info> pds = p->Pds();
     for (uint16_t pd = 0; pd < 8; pd++) {
       if (locate[pd] < 0) continue;  // its last locate left the log
       EXPECT_EQ(pds[pd].locate_on, locate[pd]) << "PD " << pd;

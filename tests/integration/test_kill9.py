@@ -51,6 +51,7 @@ class Kill9Case(DaemonTestCase):
     def kill_and_restart(self, stop=None, thread=None):
         """SIGKILL; the client thread (if any) is stopped before the daemon
         comes back.  Returns the newest seq the database had at the kill."""
+        self.kill_ns = time.time_ns()
         self.hbamgrd.kill()
         if stop is not None:
             stop.set()
@@ -89,7 +90,6 @@ class Kill9DuringStormTest(Kill9Case):
                 # of the firmware, far inside its 1024-record log (and the
                 # last storm's tail may wait for the next one).
                 stub = self.maintenance()
-                newest = [start, start]
                 try:
                     while not stop.is_set():
                         while (self.hbamgrd.last_stored_seq() < newest[-2]
@@ -103,6 +103,7 @@ class Kill9DuringStormTest(Kill9Case):
                 except (grpc.RpcError, AttributeError, ValueError):
                     return  # the daemon is gone (its channel closed)
 
+            newest = [start, start]  # the firmware's newest seq after each storm
             thread = threading.Thread(target=storm)
             thread.start()
             target = start + self.rng.randrange(50, 700)
@@ -112,11 +113,20 @@ class Kill9DuringStormTest(Kill9Case):
             finally:
                 at_kill = self.kill_and_restart(stop, thread)
             records = self.assert_store_matches_firmware_log()
-            newest_before = max(r.seq for r in records if r.code == 0x0003)
-            if at_kill < newest_before:
-                unstored_rounds += 1
-            print(f"round {n}: killed with {newest_before - at_kill} logged events not "
-                  f"stored; all {len(records)} firmware records stored once", flush=True)
+            # The firmware still has what it logged before the kill, under
+            # the same seqs.
+            newest_before = newest[-1]
+            logged = {r.seq: r for r in records}
+            self.assertTrue(newest_before in logged,
+                            f"round {n}: the firmware log lost seq {newest_before} (it holds "
+                            f"{records[0].seq}..{records[-1].seq})")
+            self.assertEqual(logged[newest_before].code, 0x0003,
+                             f"round {n}: seq {newest_before} is not the storm's event")
+            unstored = sum(1 for r in records
+                           if r.seq > at_kill and r.timestamp_ns < self.kill_ns)
+            unstored_rounds += unstored > 0
+            print(f"round {n}: killed with {unstored} logged events not stored; all "
+                  f"{len(records)} firmware records stored once", flush=True)
             # New events get new seqs.
             self.cli_ok("/c0/e0/s7", "start", "locate")
             self.cli_ok("/c0/e0/s7", "stop", "locate")
@@ -137,14 +147,19 @@ class Kill9DuringVdCreateTest(Kill9Case):
 
     def test_kill9_during_vd_create_keeps_what_the_firmware_had(self):
         def one_round(n):
+            # Even rounds: killed while the last create is in flight (it may
+            # or may not have happened); odd rounds: right after it returned
+            # OK, nothing in flight (it must exist).
+            in_flight_kill = n % 2 == 0
+            creates = self.rng.randrange(1, 8)
             done = []  # (op, vd_id, name) completed, in order
             inflight = []  # the op in flight when the daemon died
+            idle = threading.Event()
             stop = threading.Event()
 
             def churn():
                 stub = self.maintenance()
-                i = 0
-                while not stop.is_set():
+                for i in range(creates):
                     name = f"k{n}-{i}"
                     inflight[:] = [("create", None, name)]
                     try:
@@ -152,6 +167,9 @@ class Kill9DuringVdCreateTest(Kill9Case):
                     except (grpc.RpcError, ValueError):
                         return
                     done.append(("create", vd.vd_id, name))
+                    inflight[:] = []
+                    if i == creates - 1:
+                        break  # the last one stays
                     inflight[:] = [("delete", vd.vd_id, name)]
                     try:
                         stub.DeleteVirtualDrive(maintenance_pb2.DeleteVirtualDriveRequest(
@@ -160,14 +178,22 @@ class Kill9DuringVdCreateTest(Kill9Case):
                         return
                     done.append(("delete", vd.vd_id, name))
                     inflight[:] = []
-                    i += 1
+                idle.set()
 
             thread = threading.Thread(target=churn)
             thread.start()
-            target = self.rng.randrange(1, 16)
+            last = f"k{n}-{creates - 1}"
             try:
-                wait_until(lambda: len(done) >= target, 60, f"{target} VD operations",
-                           interval=0.001)
+                if in_flight_kill:
+                    wait_until(lambda: inflight == [("create", None, last)] or idle.is_set(),
+                               60, "the last create in flight", interval=0.0005)
+                    # Somewhere inside the call (a create takes milliseconds):
+                    # a random point, spun, not slept.
+                    until = time.perf_counter() + self.rng.uniform(0, 0.006)
+                    while time.perf_counter() < until:
+                        pass
+                else:
+                    wait_until(idle.is_set, 60, "the last create to return")
             finally:
                 self.kill_and_restart(stop, thread)
 
@@ -177,7 +203,7 @@ class Kill9DuringVdCreateTest(Kill9Case):
                 kind, _, name = op
                 return {name} if kind == "create" else set()
 
-            acked = after(done[-1])
+            acked = after(done[-1]) if done else set()
             allowed = [acked] + ([after(inflight[0])] if inflight else [])
             vds = self.inventory().ListVirtualDrives(
                 inventory_pb2.ListVirtualDrivesRequest(adapter="c0"), timeout=30).virtual_drives
@@ -191,13 +217,13 @@ class Kill9DuringVdCreateTest(Kill9Case):
             self.assertEqual([d.state for d in drives if d.pd_id in (5, 6)], [member_state] * 2)
             records = self.assert_store_matches_firmware_log()
             # The firmware's log and its configuration agree: the last word on
-            # the VD id is a create exactly when the VD exists.
-            last = {}
+            # a VD id is a create exactly when the VD exists.
+            last_word = {}
             for r in records:
                 if r.code in (VD_CREATED, VD_DELETED):
-                    last[r.vd_id] = r.code
+                    last_word[r.vd_id] = r.code
             ids = {vd.vd_id for vd in vds if vd.name.startswith("k")}
-            for vd_id, code in last.items():
+            for vd_id, code in last_word.items():
                 if vd_id > 1:
                     self.assertEqual(code == VD_CREATED, vd_id in ids,
                                      f"round {n}: VD {vd_id} exists={vd_id in ids}, log says "

@@ -138,20 +138,23 @@ class SimNvramStateDirTest(DaemonTestCase):
     def test_second_daemon_on_the_same_state_dir_is_refused(self):
         # Another database and socket, the same simulated adapter.
         other = self.second_daemon(extra_sim=f"state_dir = {self.hbamgrd.state_dir}")
-        before = open(os.path.join(self.hbamgrd.state_dir, "c0", "config"), "rb").read()
+        config = os.path.join(self.hbamgrd.state_dir, "c0", "config")
+        with open(config, "rb") as f:
+            before = f.read()
         with self.assertRaises(AssertionError) as failed:
             other.start()
         self.assertIn("in use by process", str(failed.exception))
         self.assertIn(os.path.join(self.hbamgrd.state_dir, "c0"), str(failed.exception))
         self.assertEqual(other.exit_code, 1)
-        self.assertEqual(open(os.path.join(self.hbamgrd.state_dir, "c0", "config"), "rb").read(),
-                         before)
+        with open(config, "rb") as f:
+            self.assertEqual(f.read(), before)
         self.cli_ok("/c0", "show")  # the first one is unharmed
 
     def test_damaged_or_foreign_state_is_refused_with_the_reason(self):
         self.assertEqual(self.hbamgrd.stop(), 0)
         config = os.path.join(self.hbamgrd.state_dir, "c0", "config")
-        good = open(config, "rb").read()
+        with open(config, "rb") as f:
+            good = f.read()
         with open(config, "wb") as f:
             f.write(good[:-9])
         with self.assertRaises(AssertionError) as failed:

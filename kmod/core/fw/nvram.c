@@ -87,12 +87,27 @@ static u32 nv_crc32(const u8 *p, size_t len)
 	return ~crc;
 }
 
+/* Unrolled: the compiler merges the byte stores into one on a LE CPU. */
 static void le_put(u8 *p, u64 v, u32 bytes)
 {
-	u32 i;
-
-	for (i = 0; i < bytes; i++)
-		p[i] = (u8)(v >> (8 * i));
+	switch (bytes) {
+	case 8:
+		p[7] = (u8)(v >> 56);
+		p[6] = (u8)(v >> 48);
+		p[5] = (u8)(v >> 40);
+		p[4] = (u8)(v >> 32);
+		fallthrough;
+	case 4:
+		p[3] = (u8)(v >> 24);
+		p[2] = (u8)(v >> 16);
+		fallthrough;
+	case 2:
+		p[1] = (u8)(v >> 8);
+		fallthrough;
+	case 1:
+		p[0] = (u8)v;
+		break;
+	}
 }
 
 static u64 le_get(const u8 *p, u32 bytes)
@@ -186,50 +201,194 @@ static void get_bytes(struct nv_in *in, void *dst, size_t n)
 	in->off += n;
 }
 
-/* Running operations, in slot order: the strict and lazy sections agree. */
-static bool nv_bgop_kept(const struct fw_bgop *op)
+/*
+ * The scalar fields of each object, in image order: one table serves the
+ * encoder and the decoder, so they cannot drift apart.  Arrays and ids
+ * are coded by hand around them.
+ */
+struct nv_field {
+	const char *name;	/* in reports of a bad value */
+	u16 off;		/* offsetof() in its struct */
+	u8 size;		/* sizeof() the member: 1, 2, 4 or 8 */
+	u8 bytes;		/* width in the image */
+	u64 max;		/* largest valid value */
+};
+
+#define NV_U8_MAX	0xffULL
+#define NV_U16_MAX	0xffffULL
+#define NV_U32_MAX	0xffffffffULL
+#define NV_U64_MAX	(~0ULL)
+#define NV_FIELD(type, member, bytes, max, name)			\
+	{ name, offsetof(type, member), sizeof(((type *)0)->member),	\
+	  bytes, max }
+
+static const struct nv_field nv_ctrl_strict[] = {
+	NV_FIELD(struct fw_store, rebuild_rate, 4, 100, "rebuild rate"),
+	NV_FIELD(struct fw_store, patrol_enabled, 1, 1, "patrol flag"),
+	NV_FIELD(struct fw_store, patrol_runs, 4, NV_U32_MAX, "patrol runs"),
+	NV_FIELD(struct fw_store, bgop_seq, 8, NV_U64_MAX, "operation seq"),
+};
+
+static const struct nv_field nv_ctrl_lazy[] = {
+	NV_FIELD(struct fw_store, patrol_idle_ms, 8, NV_U64_MAX, "patrol idle"),
+};
+
+static const struct nv_field nv_encl_strict[] = {
+	NV_FIELD(struct fw_encl, link_up, 1, 1, "enclosure link flag"),
+	NV_FIELD(struct fw_encl, temperature_c, 4, NV_U32_MAX,
+		 "enclosure temperature"),
+};
+
+static const struct nv_field nv_pd_strict[] = {
+	NV_FIELD(struct fw_pd, state, 1, HBAMGR_PD_MISSING, "PD state"),
+	NV_FIELD(struct fw_pd, state_before_missing, 1, HBAMGR_PD_MISSING,
+		 "PD state before missing"),
+	NV_FIELD(struct fw_pd, stale, 1, 1, "PD stale flag"),
+	NV_FIELD(struct fw_pd, locate_on, 1, 1, "PD locate flag"),
+	NV_FIELD(struct fw_pd, write_cache, 1, 1, "PD write cache flag"),
+	NV_FIELD(struct fw_pd, vd_id, 2, NV_U16_MAX, "PD's VD id"),
+	NV_FIELD(struct fw_pd, temperature_c, 4, NV_U32_MAX, "PD temperature"),
+	NV_FIELD(struct fw_pd, media_errors, 4, NV_U32_MAX, "PD media errors"),
+	NV_FIELD(struct fw_pd, other_errors, 4, NV_U32_MAX, "PD other errors"),
+	NV_FIELD(struct fw_pd, predictive_failures, 4, NV_U32_MAX,
+		 "PD predictive failures"),
+	NV_FIELD(struct fw_pd, power_on_hours, 4, NV_U32_MAX, "PD power-on hours"),
+	NV_FIELD(struct fw_pd, start_stop_cycles, 4, NV_U32_MAX,
+		 "PD start-stop cycles"),
+	NV_FIELD(struct fw_pd, corrected_errors, 4, NV_U32_MAX,
+		 "PD corrected errors"),
+	NV_FIELD(struct fw_pd, num_bad, 1, FW_MAX_BAD_BLOCKS,
+		 "PD bad block count"),
+	NV_FIELD(struct fw_pd, num_selftests, 1, FW_MAX_SELFTESTS,
+		 "PD self-test count"),
+};
+
+static const struct nv_field nv_pd_lazy[] = {
+	NV_FIELD(struct fw_pd, blocks_read, 8, NV_U64_MAX, "PD blocks read"),
+	NV_FIELD(struct fw_pd, blocks_written, 8, NV_U64_MAX,
+		 "PD blocks written"),
+};
+
+static const struct nv_field nv_selftest[] = {
+	NV_FIELD(struct fw_selftest, code, 1, NV_U8_MAX, "self-test code"),
+	NV_FIELD(struct fw_selftest, result, 1, NV_U8_MAX, "self-test result"),
+	NV_FIELD(struct fw_selftest, power_on_hours, 2, NV_U16_MAX,
+		 "self-test hours"),
+	NV_FIELD(struct fw_selftest, fail_lba, 8, NV_U64_MAX, "self-test LBA"),
+};
+
+/* After the VD id; then the members and the name. */
+static const struct nv_field nv_vd_strict[] = {
+	NV_FIELD(struct fw_vd, level, 1, 10, "RAID level"),
+	NV_FIELD(struct fw_vd, state, 1, HBAMGR_VD_OFFLINE, "VD state"),
+	NV_FIELD(struct fw_vd, write_cache, 1, 1, "VD write cache flag"),
+	NV_FIELD(struct fw_vd, strip_kb, 4, FW_STRIP_KB_MAX, "VD strip size"),
+	NV_FIELD(struct fw_vd, lbs, 4, 4096, "VD block size"),
+	NV_FIELD(struct fw_vd, num_blocks, 8, NV_U64_MAX, "VD blocks"),
+	NV_FIELD(struct fw_vd, member_bytes, 8, NV_U64_MAX, "VD member bytes"),
+	NV_FIELD(struct fw_vd, num_pds, 1, HBAMGR_VD_MAX_PDS,
+		 "VD member count"),
+};
+
+/* After the slot number.  Every record is kept, running or finished. */
+static const struct nv_field nv_bgop_strict[] = {
+	NV_FIELD(struct fw_bgop, type, 1, HBAMGR_BGOP_PATROL, "operation type"),
+	NV_FIELD(struct fw_bgop, state, 1, HBAMGR_BGOP_FAILED,
+		 "operation state"),
+	NV_FIELD(struct fw_bgop, target, 2, NV_U16_MAX, "operation target"),
+	NV_FIELD(struct fw_bgop, vd_id, 2, NV_U16_MAX, "operation VD"),
+	NV_FIELD(struct fw_bgop, total, 8, NV_U64_MAX, "operation size"),
+	NV_FIELD(struct fw_bgop, reported_pm, 4, 1000, "operation progress"),
+	NV_FIELD(struct fw_bgop, started_ns, 8, NV_U64_MAX, "operation start"),
+	NV_FIELD(struct fw_bgop, seq, 8, NV_U64_MAX, "operation seq"),
+};
+
+static const struct nv_field nv_bgop_lazy[] = {
+	NV_FIELD(struct fw_bgop, pos, 8, NV_U64_MAX, "operation position"),
+	NV_FIELD(struct fw_bgop, errors, 8, NV_U64_MAX, "operation errors"),
+};
+
+static u64 field_read(const void *obj, const struct nv_field *f)
 {
-	return op->used;
+	const u8 *p = (const u8 *)obj + f->off;
+	u64 v64;
+	u32 v32;
+	u16 v16;
+
+	switch (f->size) {
+	case 8:
+		memcpy(&v64, p, 8);
+		return v64;
+	case 4:
+		memcpy(&v32, p, 4);
+		return v32;
+	case 2:
+		memcpy(&v16, p, 2);
+		return v16;
+	default:
+		return *p;
+	}
 }
+
+static void field_write(void *obj, const struct nv_field *f, u64 v)
+{
+	u8 *p = (u8 *)obj + f->off;
+	u32 v32 = (u32)v;
+	u16 v16 = (u16)v;
+
+	switch (f->size) {
+	case 8:
+		memcpy(p, &v, 8);
+		break;
+	case 4:
+		memcpy(p, &v32, 4);
+		break;
+	case 2:
+		memcpy(p, &v16, 2);
+		break;
+	default:
+		*p = (u8)v;
+		break;
+	}
+}
+
+static void put_fields(struct nv_out *o, const void *obj,
+		       const struct nv_field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		put(o, field_read(obj, &f[i]), f[i].bytes);
+}
+
+static void get_fields(struct nv_in *in, void *obj, const struct nv_field *f,
+		       size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && !in->bad; i++)
+		field_write(obj, &f[i], get_max(in, f[i].bytes, f[i].max,
+						f[i].name));
+}
+
+#define PUT_FIELDS(o, obj, table) put_fields(o, obj, table, ARRAY_SIZE(table))
+#define GET_FIELDS(in, obj, table) get_fields(in, obj, table, ARRAY_SIZE(table))
 
 static void encode_strict(struct fw_store *s, struct nv_out *o)
 {
 	u32 i, j, n;
 
-	put(o, s->rebuild_rate, 4);
-	put(o, s->patrol_enabled, 1);
-	put(o, s->patrol_runs, 4);
-	put(o, s->bgop_seq, 8);
-	for (i = 0; i < s->cfg.num_enclosures; i++) {
-		put(o, s->encl[i].link_up, 1);
-		put(o, s->encl[i].temperature_c, 4);
-	}
+	PUT_FIELDS(o, s, nv_ctrl_strict);
+	for (i = 0; i < s->cfg.num_enclosures; i++)
+		PUT_FIELDS(o, &s->encl[i], nv_encl_strict);
 	for (i = 0; i < s->cfg.num_drives; i++) {
 		const struct fw_pd *pd = &s->pd[i];
 
-		put(o, pd->state, 1);
-		put(o, pd->state_before_missing, 1);
-		put(o, pd->stale, 1);
-		put(o, pd->locate_on, 1);
-		put(o, pd->write_cache, 1);
-		put(o, pd->vd_id, 2);
-		put(o, pd->temperature_c, 4);
-		put(o, pd->media_errors, 4);
-		put(o, pd->other_errors, 4);
-		put(o, pd->predictive_failures, 4);
-		put(o, pd->power_on_hours, 4);
-		put(o, pd->start_stop_cycles, 4);
-		put(o, pd->corrected_errors, 4);
-		put(o, pd->num_bad, 1);
+		PUT_FIELDS(o, pd, nv_pd_strict);
 		for (j = 0; j < pd->num_bad; j++)
 			put(o, pd->bad_lba[j], 8);
-		put(o, pd->num_selftests, 1);
-		for (j = 0; j < pd->num_selftests; j++) {
-			put(o, pd->selftests[j].code, 1);
-			put(o, pd->selftests[j].result, 1);
-			put(o, pd->selftests[j].power_on_hours, 2);
-			put(o, pd->selftests[j].fail_lba, 8);
-		}
+		for (j = 0; j < pd->num_selftests; j++)
+			PUT_FIELDS(o, &pd->selftests[j], nv_selftest);
 	}
 	for (i = 0, n = 0; i < FW_MAX_VDS; i++)
 		n += s->vd[i].used;
@@ -240,35 +399,19 @@ static void encode_strict(struct fw_store *s, struct nv_out *o)
 		if (!vd->used)
 			continue;
 		put(o, vd->id, 2);
-		put(o, vd->level, 1);
-		put(o, vd->state, 1);
-		put(o, vd->write_cache, 1);
-		put(o, vd->strip_kb, 4);
-		put(o, vd->lbs, 4);
-		put(o, vd->num_blocks, 8);
-		put(o, vd->member_bytes, 8);
-		put(o, vd->num_pds, 1);
+		PUT_FIELDS(o, vd, nv_vd_strict);
 		for (j = 0; j < vd->num_pds; j++)
 			put(o, vd->pd_ids[j], 2);
 		put_bytes(o, vd->name, sizeof(vd->name) - 1);
 	}
 	for (i = 0, n = 0; i < FW_MAX_BGOPS; i++)
-		n += nv_bgop_kept(&s->bgop[i]);
+		n += s->bgop[i].used;
 	put(o, n, 1);
 	for (i = 0; i < FW_MAX_BGOPS; i++) {
-		const struct fw_bgop *op = &s->bgop[i];
-
-		if (!nv_bgop_kept(op))
+		if (!s->bgop[i].used)
 			continue;
 		put(o, i, 1);
-		put(o, op->type, 1);
-		put(o, op->state, 1);
-		put(o, op->target, 2);
-		put(o, op->vd_id, 2);
-		put(o, op->total, 8);
-		put(o, op->reported_pm, 4);
-		put(o, op->started_ns, 8);
-		put(o, op->seq, 8);
+		PUT_FIELDS(o, &s->bgop[i], nv_bgop_strict);
 	}
 }
 
@@ -276,33 +419,39 @@ static void encode_lazy(struct fw_store *s, struct nv_out *o)
 {
 	u32 i;
 
-	put(o, s->patrol_idle_ms, 8);
-	for (i = 0; i < s->cfg.num_drives; i++) {
-		put(o, s->pd[i].blocks_read, 8);
-		put(o, s->pd[i].blocks_written, 8);
-	}
+	PUT_FIELDS(o, s, nv_ctrl_lazy);
+	for (i = 0; i < s->cfg.num_drives; i++)
+		PUT_FIELDS(o, &s->pd[i], nv_pd_lazy);
 	for (i = 0; i < FW_MAX_BGOPS; i++) {
-		if (!nv_bgop_kept(&s->bgop[i]))
-			continue;
-		put(o, s->bgop[i].pos, 8);
-		put(o, s->bgop[i].errors, 8);
+		if (s->bgop[i].used)
+			PUT_FIELDS(o, &s->bgop[i], nv_bgop_lazy);
 	}
 }
 
-/* Encode the store (and its held-back events) into buf as generation gen. */
-static void nv_encode(struct fw_store *s, u8 *buf, u64 gen)
+/* The strict section into buf (after the header room): every operation. */
+static void nv_encode_strict(struct fw_store *s, u8 *buf)
+{
+	struct nv_out o = { .p = buf, .len = FW_NV_HDR_LEN };
+
+	encode_strict(s, &o);
+	s->nv.img_strict = o.len - FW_NV_HDR_LEN;
+}
+
+/*
+ * The rest of the image after nv_encode_strict(): the lazy section, the
+ * held-back events, the header (as generation gen) and the checksum.
+ */
+static void nv_encode_rest(struct fw_store *s, u8 *buf, u64 gen)
 {
 	struct fw_nv *nv = &s->nv;
-	struct nv_out o = { .p = buf, .len = FW_NV_HDR_LEN };
+	struct nv_out o = { .p = buf, .len = FW_NV_HDR_LEN + nv->img_strict };
 	u64 log_id, log_seq;
 
-	memset(buf, 0, FW_NV_HDR_LEN);
-	encode_strict(s, &o);
-	nv->img_strict = o.len - FW_NV_HDR_LEN;
 	encode_lazy(s, &o);
 	nv->img_lazy = o.len - FW_NV_HDR_LEN - nv->img_strict;
 	put_bytes(&o, s->pending, s->num_pending * sizeof(*s->pending));
 	s->sink.state(s->sink.ctx, &log_id, &log_seq);
+	memset(buf, 0, FW_NV_HDR_LEN);
 	le_put(buf + NVH_MAGIC, FW_NV_MAGIC, 4);
 	le_put(buf + NVH_VERSION, FW_NV_VERSION, 2);
 	le_put(buf + NVH_HDR_LEN, FW_NV_HDR_LEN, 2);
@@ -333,35 +482,15 @@ static void decode_pd(struct nv_in *in, struct fw_pd *pd)
 {
 	u32 j;
 
-	pd->state = get_max(in, 1, HBAMGR_PD_MISSING, "PD state");
-	pd->state_before_missing = get_max(in, 1, HBAMGR_PD_MISSING,
-					   "PD state before missing");
-	pd->stale = get_max(in, 1, 1, "PD stale flag");
-	pd->locate_on = get_max(in, 1, 1, "PD locate flag");
-	pd->write_cache = get_max(in, 1, 1, "PD write cache flag");
-	pd->vd_id = get(in, 2);
+	GET_FIELDS(in, pd, nv_pd_strict);
 	if (pd->vd_id != HBAMGR_ID_NONE && pd->vd_id >= FW_MAX_VDS)
 		in_bad(in, "PD's VD id", pd->vd_id);
-	pd->temperature_c = get(in, 4);
-	pd->media_errors = get(in, 4);
-	pd->other_errors = get(in, 4);
-	pd->predictive_failures = get(in, 4);
-	pd->power_on_hours = get(in, 4);
-	pd->start_stop_cycles = get(in, 4);
-	pd->corrected_errors = get(in, 4);
-	pd->num_bad = get_max(in, 1, FW_MAX_BAD_BLOCKS, "PD bad block count");
 	for (j = 0; j < pd->num_bad && !in->bad; j++) {
 		pd->bad_lba[j] = get_max(in, 8, pd->num_blocks - 1,
 					 "PD bad block LBA");
 	}
-	pd->num_selftests = get_max(in, 1, FW_MAX_SELFTESTS,
-				    "PD self-test count");
-	for (j = 0; j < pd->num_selftests && !in->bad; j++) {
-		pd->selftests[j].code = get(in, 1);
-		pd->selftests[j].result = get(in, 1);
-		pd->selftests[j].power_on_hours = get(in, 2);
-		pd->selftests[j].fail_lba = get(in, 8);
-	}
+	for (j = 0; j < pd->num_selftests && !in->bad; j++)
+		GET_FIELDS(in, &pd->selftests[j], nv_selftest);
 }
 
 static void decode_vd(struct nv_in *in, struct fw_store *s)
@@ -376,20 +505,15 @@ static void decode_vd(struct nv_in *in, struct fw_store *s)
 		return;
 	vd->used = true;
 	vd->id = id;
-	vd->level = get(in, 1);
+	GET_FIELDS(in, vd, nv_vd_strict);
+	if (in->bad)
+		return;
 	if (!level_ok(vd->level))
 		in_bad(in, "RAID level", vd->level);
-	vd->state = get_max(in, 1, HBAMGR_VD_OFFLINE, "VD state");
-	vd->write_cache = get_max(in, 1, 1, "VD write cache flag");
-	vd->strip_kb = get(in, 4);
-	if (vd->strip_kb < FW_STRIP_KB_MIN || vd->strip_kb > FW_STRIP_KB_MAX ||
-	    (vd->strip_kb & (vd->strip_kb - 1)))
+	else if (vd->strip_kb < FW_STRIP_KB_MIN ||
+		 (vd->strip_kb & (vd->strip_kb - 1)))
 		in_bad(in, "VD strip size", vd->strip_kb);
-	vd->lbs = get(in, 4);
-	vd->num_blocks = get(in, 8);
-	vd->member_bytes = get(in, 8);
-	vd->num_pds = get_max(in, 1, HBAMGR_VD_MAX_PDS, "VD member count");
-	if (!in->bad && !fw_raid_member_count_ok(vd->level, vd->num_pds))
+	else if (!fw_raid_member_count_ok(vd->level, vd->num_pds))
 		in_bad(in, "VD member count for its RAID level", vd->num_pds);
 	for (j = 0; j < vd->num_pds && !in->bad; j++) {
 		vd->pd_ids[j] = get_max(in, 2, s->cfg.num_drives - 1,
@@ -412,18 +536,11 @@ static void decode_bgop(struct nv_in *in, struct fw_store *s)
 	if (in->bad)
 		return;
 	op->used = true;
-	op->type = get(in, 1);
-	if (op->type < HBAMGR_BGOP_REBUILD || op->type > HBAMGR_BGOP_PATROL)
+	GET_FIELDS(in, op, nv_bgop_strict);
+	if (!in->bad && op->type < HBAMGR_BGOP_REBUILD)
 		in_bad(in, "operation type", op->type);
-	op->state = get(in, 1);
-	if (op->state < HBAMGR_BGOP_RUNNING || op->state > HBAMGR_BGOP_FAILED)
+	if (!in->bad && op->state < HBAMGR_BGOP_RUNNING)
 		in_bad(in, "operation state", op->state);
-	op->target = get(in, 2);
-	op->vd_id = get(in, 2);
-	op->total = get(in, 8);
-	op->reported_pm = get_max(in, 4, 1000, "operation progress");
-	op->started_ns = get(in, 8);
-	op->seq = get(in, 8);
 }
 
 /* What must hold between the decoded objects; NULL when all does. */
@@ -471,7 +588,7 @@ static const char *nv_check_refs(struct fw_store *s, u64 *val)
 		if (!op->total || op->pos > op->total)
 			return "operation position";
 	}
-	if (!s->rebuild_rate || s->rebuild_rate > 100) {
+	if (!s->rebuild_rate) {
 		*val = s->rebuild_rate;
 		return "rebuild rate";
 	}
@@ -483,14 +600,9 @@ static void nv_decode_sections(struct fw_store *s, struct nv_in *in,
 {
 	u32 i, n;
 
-	s->rebuild_rate = get(in, 4);
-	s->patrol_enabled = get_max(in, 1, 1, "patrol flag");
-	s->patrol_runs = get(in, 4);
-	s->bgop_seq = get(in, 8);
-	for (i = 0; i < s->cfg.num_enclosures; i++) {
-		s->encl[i].link_up = get_max(in, 1, 1, "enclosure link flag");
-		s->encl[i].temperature_c = get(in, 4);
-	}
+	GET_FIELDS(in, s, nv_ctrl_strict);
+	for (i = 0; i < s->cfg.num_enclosures; i++)
+		GET_FIELDS(in, &s->encl[i], nv_encl_strict);
 	for (i = 0; i < s->cfg.num_drives && !in->bad; i++)
 		decode_pd(in, &s->pd[i]);
 	memset(s->vd, 0, sizeof(s->vd));
@@ -503,16 +615,12 @@ static void nv_decode_sections(struct fw_store *s, struct nv_in *in,
 		decode_bgop(in, s);
 	if (!in->bad && in->off != FW_NV_HDR_LEN + strict)
 		in_bad(in, "strict section length", strict);
-	s->patrol_idle_ms = get(in, 8);
-	for (i = 0; i < s->cfg.num_drives; i++) {
-		s->pd[i].blocks_read = get(in, 8);
-		s->pd[i].blocks_written = get(in, 8);
-	}
+	GET_FIELDS(in, s, nv_ctrl_lazy);
+	for (i = 0; i < s->cfg.num_drives; i++)
+		GET_FIELDS(in, &s->pd[i], nv_pd_lazy);
 	for (i = 0; i < FW_MAX_BGOPS; i++) {
-		if (!nv_bgop_kept(&s->bgop[i]))
-			continue;
-		s->bgop[i].pos = get(in, 8);
-		s->bgop[i].errors = get(in, 8);
+		if (s->bgop[i].used)
+			GET_FIELDS(in, &s->bgop[i], nv_bgop_lazy);
 	}
 	if (!in->bad && in->off != FW_NV_HDR_LEN + strict + lazy)
 		in_bad(in, "lazy section length", lazy);
@@ -794,7 +902,6 @@ static bool nv_section_differs(const struct fw_nv *nv, size_t off,
 static void nv_undo(struct fw_store *s, int err, u64 gen)
 {
 	struct fw_nv *nv = &s->nv;
-	struct hbamgr_event ev;
 
 	HBA_WARN_ON(nv_decode(s, nv->saved, nv->saved_len));
 	s->num_pending = 0;
@@ -803,18 +910,11 @@ static void nv_undo(struct fw_store *s, int err, u64 gen)
 	nv->failing = true;
 	fw_nv_report(&s->cfg, "configuration: saving generation %llu failed (%d); the change was undone",
 		     (unsigned long long)gen, err);
-	memset(&ev, 0, sizeof(ev));
-	ev.event_class = HBAMGR_EVC_CTRL;
-	ev.severity = HBAMGR_SEV_CRITICAL;
-	ev.code = HBAMGR_EVT_CTRL_NVRAM_ERROR;
-	ev.encl_id = HBAMGR_ID_NONE;
-	ev.slot = HBAMGR_ID_NONE;
-	ev.pd_id = HBAMGR_ID_NONE;
-	ev.vd_id = HBAMGR_ID_NONE;
-	ev.arg0 = (u32)-err;
-	snprintf(ev.description, sizeof(ev.description),
-		 "NVRAM write failed (errno %d), change undone", -err);
-	s->sink.log(s->sink.ctx, &ev, 1, 0);
+	fw_emit(s, HBAMGR_EVT_CTRL_NVRAM_ERROR, HBAMGR_EVC_CTRL,
+		HBAMGR_SEV_CRITICAL, HBAMGR_ID_NONE, HBAMGR_ID_NONE,
+		HBAMGR_ID_NONE, HBAMGR_ID_NONE, (u32)-err, 0,
+		"NVRAM write failed (errno %d), change undone", -err);
+	nv_flush_events(s, 0);
 }
 
 int fw_nv_commit(struct fw_store *s, bool checkpoint)
@@ -829,15 +929,20 @@ int fw_nv_commit(struct fw_store *s, bool checkpoint)
 		nv_flush_events(s, 0);
 		return 0;
 	}
-	nv_encode(s, nv->img, nv->gen + 1);
+	nv_encode_strict(s, nv->img);
 	strict = !nv->saved_len ||
 		 nv_section_differs(nv, FW_NV_HDR_LEN, nv->img_strict,
 				    FW_NV_HDR_LEN, nv->saved_strict);
+	if (!strict && !checkpoint) {
+		nv_flush_events(s, 0);
+		return 0;
+	}
+	nv_encode_rest(s, nv->img, nv->gen + 1);
 	lazy = nv_section_differs(nv, FW_NV_HDR_LEN + nv->img_strict,
 				  nv->img_lazy,
 				  FW_NV_HDR_LEN + nv->saved_strict,
 				  nv->saved_lazy);
-	if (!strict && !(lazy && checkpoint)) {
+	if (!strict && !lazy) {
 		nv_flush_events(s, 0);
 		return 0;
 	}

@@ -164,8 +164,6 @@ listen = 127.0.0.1:0
         self.proc = subprocess.Popen([HBAMGRD, "--foreground", "--config", self.config_path],
                                      stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         log.close()
-        self.channel = grpc.insecure_channel("unix:" + self.socket_path)
-        health = health_pb2_grpc.HealthStub(self.channel)
 
         def serving():
             if self.proc.poll() is not None:
@@ -175,13 +173,22 @@ listen = 127.0.0.1:0
                     f"hbamgrd exited with {self.exit_code} while starting:\n{self.log()}")
             if not os.path.exists(self.socket_path):
                 return False
+            # A channel per attempt: after kill() the old socket file is
+            # still there, and a channel whose first connection raced the
+            # new daemon's start can wait seconds for HTTP/2 SETTINGS.
+            probe = grpc.insecure_channel("unix:" + self.socket_path,
+                                          options=[("grpc.use_local_subchannel_pool", 1)])
             try:
-                resp = health.Check(health_pb2.HealthCheckRequest(service=""), timeout=1)
+                resp = health_pb2_grpc.HealthStub(probe).Check(
+                    health_pb2.HealthCheckRequest(service=""), timeout=1)
             except grpc.RpcError:
                 return False
+            finally:
+                probe.close()
             return resp.status == health_pb2.HealthCheckResponse.SERVING
 
         wait_until(serving, START_DEADLINE_S, "hbamgrd to serve")
+        self.channel = grpc.insecure_channel("unix:" + self.socket_path)
         match = None
         for line in self.log().splitlines():
             match = re.search(r"METRICS_PORT=(\d+)", line) or match
