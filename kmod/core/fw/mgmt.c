@@ -375,8 +375,7 @@ static int pd_locate(struct fw_store *s, const u8 *cdb,
 	return HBAMGR_ST_OK;
 }
 
-/* INVALID_PARAM unless level takes num_pds members. */
-static int check_raid_members(u8 level, u32 num_pds, struct hba_reason *why)
+int fw_raid_check_members(u8 level, u32 num_pds, struct hba_reason *why)
 {
 	const struct fw_raid_rule *rule = NULL;
 	u64 levels = 0;
@@ -446,7 +445,7 @@ int fw_vd_create_locked(struct fw_store *s, u8 level, u32 strip_kb,
 	int st;
 
 	hba_mutex_assert_held(&s->lock);
-	st = check_raid_members(level, num_pds, why);
+	st = fw_raid_check_members(level, num_pds, why);
 	if (st)
 		return st;
 	if (!strip_kb)

@@ -282,7 +282,7 @@ static const struct nv_field nv_vd_strict[] = {
 	NV_FIELD(struct fw_vd, level, 1, 10, "RAID level"),
 	NV_FIELD(struct fw_vd, state, 1, HBAMGR_VD_OFFLINE, "VD state"),
 	NV_FIELD(struct fw_vd, write_cache, 1, 1, "VD write cache flag"),
-	NV_FIELD(struct fw_vd, strip_kb, 4, FW_STRIP_KB_MAX, "VD strip size"),
+	NV_FIELD(struct fw_vd, strip_kb, 4, HBAMGR_STRIP_KB_MAX, "VD strip size"),
 	NV_FIELD(struct fw_vd, lbs, 4, 4096, "VD block size"),
 	NV_FIELD(struct fw_vd, num_blocks, 8, NV_U64_MAX, "VD blocks"),
 	NV_FIELD(struct fw_vd, member_bytes, 8, NV_U64_MAX, "VD member bytes"),
@@ -472,12 +472,6 @@ static void nv_encode_rest(struct fw_store *s, u8 *buf, u64 gen)
 	nv->img_len = o.len;
 }
 
-static bool level_ok(u64 level)
-{
-	return level == 0 || level == 1 || level == 5 || level == 6 ||
-	       level == 10;
-}
-
 static void decode_pd(struct nv_in *in, struct fw_pd *pd)
 {
 	u32 j;
@@ -508,13 +502,11 @@ static void decode_vd(struct nv_in *in, struct fw_store *s)
 	GET_FIELDS(in, vd, nv_vd_strict);
 	if (in->bad)
 		return;
-	if (!level_ok(vd->level))
-		in_bad(in, "RAID level", vd->level);
-	else if (vd->strip_kb < FW_STRIP_KB_MIN ||
+	if (fw_raid_check_members(vd->level, vd->num_pds, NULL))
+		in_bad(in, "VD member count for its RAID level", vd->num_pds);
+	else if (vd->strip_kb < HBAMGR_STRIP_KB_MIN ||
 		 (vd->strip_kb & (vd->strip_kb - 1)))
 		in_bad(in, "VD strip size", vd->strip_kb);
-	else if (!fw_raid_member_count_ok(vd->level, vd->num_pds))
-		in_bad(in, "VD member count for its RAID level", vd->num_pds);
 	for (j = 0; j < vd->num_pds && !in->bad; j++) {
 		vd->pd_ids[j] = get_max(in, 2, s->cfg.num_drives - 1,
 					"VD member PD id");

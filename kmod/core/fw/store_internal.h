@@ -229,6 +229,9 @@ void fw_pd_lost(struct fw_store *s, struct fw_pd *pd);
 /* Hand a failed member's place in its VD to a hot spare, if any. */
 void fw_start_auto_rebuild(struct fw_store *s, struct fw_vd *vd);
 
+/* mgmt.c: INVALID_PARAM unless level takes num_pds members (why: or NULL). */
+int fw_raid_check_members(u8 level, u32 num_pds, struct hba_reason *why);
+
 /* nvram.c */
 /* Read the image and check it against the topology (may adopt it). */
 int fw_nv_load_header(struct fw_store *s);
