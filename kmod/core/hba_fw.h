@@ -34,7 +34,8 @@
  * A diag reset (HOST_DIAG = HBA_DIAG_RESET) drops every outstanding frame
  * without replying, discards pending (late) replies, and moves the IOC to
  * RESET; the firmware reaches READY by itself within HBA_FW_RESET_MS and
- * logs HBAMGR_EVT_CTRL_RESET_DONE.  The event log survives resets.
+ * logs HBAMGR_EVT_CTRL_RESET_DONE.  The event log survives resets and, with
+ * NVRAM (struct hba_fw_nvram_ops), power cycles, like the configuration.
  *
  * Dirty start (config.dirty_start): the firmware powers up OPERATIONAL, as a
  * previous kernel left it (kdump), with frames "from before" still executing:

@@ -51,7 +51,6 @@ int hbacore_nvram_open(const char *dir, struct hbacore_nvram **out,
 		       char *err, size_t err_len);
 /* Unlocks and closes; no adapter may still be using it. */
 void hbacore_nvram_close(struct hbacore_nvram *nv);
-const char *hbacore_nvram_dir(const struct hbacore_nvram *nv);
 /*
  * The last problem the firmware or the files reported (also logged on
  * stderr), NUL-terminated into buf; its length, 0 when none.

@@ -443,11 +443,6 @@ fail:
 	return ret;
 }
 
-const char *hbacore_nvram_dir(const struct hbacore_nvram *nv)
-{
-	return nv->dir;
-}
-
 size_t hbacore_nvram_error(struct hbacore_nvram *nv, char *buf, size_t len)
 {
 	size_t n;

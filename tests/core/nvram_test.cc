@@ -459,13 +459,13 @@ TEST_F(NvramTest, EventLogDamageIsRefusedOrDroppedNeverReused) {
   EXPECT_EQ(Controller::PowerOn(*bad, Config(), &c), -EUCLEAN);
   EXPECT_TRUE(bad->Reported("event log: no event log")) << Reports(*bad);
 
-  // Records are 104 bytes after a 128-byte header; record seq s is slot s-1.
+  // The region: a 128-byte header, then 104-byte records, seq s in slot s-1.
   std::unique_ptr<RamNvram> torn = nvram.Clone();
   const uint64_t lost = newest - 5;
   std::memset(torn->evtlog().data() + 128 + (lost - 1) * sizeof(hbamgr_event), 0,
               sizeof(hbamgr_event));
   ASSERT_EQ(Controller::PowerOn(*torn, Config(), &c), 0) << Reports(*torn);
-  EXPECT_TRUE(torn->Reported("was lost")) << Reports(*torn);
+  EXPECT_TRUE(torn->Reported("record " + std::to_string(lost) + " was lost")) << Reports(*torn);
   hbamgr_evtlog_info info = c->LogInfo();
   EXPECT_EQ(info.oldest_seq, lost + 1);
   EXPECT_GE(info.newest_seq, newest);

@@ -114,9 +114,11 @@ struct fw_evtlog_nv {
 	u64 jr_gen;
 	u64 jr_first;
 	u64 jr_count;
-	u64 reserved[9];
-	struct hbamgr_event rec[FW_EVTLOG_RECORDS];
+	u64 reserved[8];
+	struct hbamgr_event rec[FW_EVTLOG_RECORDS];	/* seq s in [(s-1) % N] */
 };
+_Static_assert(offsetof(struct fw_evtlog_nv, rec) == 128,
+	       "the event log's header is 128 bytes (docs/sim.md)");
 
 struct hba_fw {
 	struct hba_fw_config cfg;	/* immutable after create */
