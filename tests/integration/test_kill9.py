@@ -98,8 +98,7 @@ class Kill9DuringStormTest(Kill9Case):
                         stub.InjectFault(maintenance_pb2.InjectFaultRequest(
                             adapter="c0", fault=maintenance_pb2.FAULT_TYPE_SRB_STORM,
                             count=100), timeout=10)
-                        info = self.hbamgrd.firmware(0x0600, data_in_length=32)
-                        newest.append(struct.unpack("<QQIIQ", info.data)[1])
+                        newest.append(self.hbamgrd.firmware_log()["newest_seq"])
                 except (grpc.RpcError, AttributeError, ValueError):
                     return  # the daemon is gone (its channel closed)
 
@@ -302,7 +301,7 @@ class Kill9DuringRebuildTest(Kill9Case):
             self.kill_and_restart()
             polled = seen[-1]
 
-            _, records = self.hbamgrd.firmware_log()
+            _, records = self.hbamgrd.firmware_records()
             starts = [i for i, r in enumerate(records)
                       if r.code == BGOP_STARTED and r.pd_id == victim]
             self.assertTrue(starts, "no BGOP_STARTED for the rebuild")

@@ -16,6 +16,8 @@ from hbamgr_fixture import Daemon, DaemonTestCase, wait_until
 
 BLOCK = 512
 STATUS_NOTIFY, VD_CREATED, BGOP_STARTED = 0x0003, 0x0301, 0x0401
+# Within the firmware's 1024-record log with the start-up events around it.
+STORM = 800
 
 
 class SimNvramTest(DaemonTestCase):
@@ -100,17 +102,21 @@ class SimNvramTest(DaemonTestCase):
         gave it; no seq is reused for another event."""
         for attempt in range(5):
             start = self.hbamgrd.last_stored_seq()
+            # Killed as soon as the firmware has logged the storm (InjectFault
+            # returns after it did): the daemon has had no time to store it
+            # all.  What the firmware logged is read back after the restart,
+            # from its NVRAM.
             self.hbamgrd.maintenance().InjectFault(maintenance_pb2.InjectFaultRequest(
-                adapter="c0", fault=maintenance_pb2.FAULT_TYPE_SRB_STORM, count=300),
+                adapter="c0", fault=maintenance_pb2.FAULT_TYPE_SRB_STORM, count=STORM),
                 timeout=30)
-            _, logged = self.hbamgrd.firmware_log()
-            storm = [r for r in logged if r.seq > start and r.code == STATUS_NOTIFY]
-            self.assertEqual(len(storm), 300)
             self.hbamgrd.kill()
             db = sqlite3.connect(f"file:{self.hbamgrd.database}?mode=ro", uri=True)
             at_kill = db.execute("SELECT MAX(seq) FROM events WHERE adapter = 0").fetchone()[0]
             db.close()
             self.hbamgrd.start()
+            _, logged = self.hbamgrd.firmware_records()
+            storm = [r for r in logged if r.seq > start and r.code == STATUS_NOTIFY]
+            self.assertEqual(len(storm), STORM)
             stored = {e.seq: e for e in self.hbamgrd.query_events()}
             for r in storm:
                 self.assertIn(r.seq, stored, f"event {r.seq} lost")

@@ -42,11 +42,6 @@ from hbamgr.v1 import passthrough_pb2_grpc
 from hbamgr.v1 import types_pb2
 
 HBAMGRD = os.environ.get("HBAMGRD", "hbamgrd")
-# Firmware management opcodes and sizes (<linux/hbamgr.h>, docs/abi.md).
-EVTLOG_INFO = 0x0600
-EVTLOG_GET = 0x0601
-EVTLOG_INFO_SIZE = 32
-EVTLOG_BATCH = 256
 HBACLI = os.environ.get("HBACLI", "hbacli")
 NOBODY = 65534
 # What Prometheus 2.42 sends when it scrapes a target.
@@ -58,6 +53,8 @@ STOP_DEADLINE_S = 30
 SHUTDOWN_GRACE_S = 10
 
 MGMT_EVTLOG_INFO = 0x0600
+MGMT_EVTLOG_GET = 0x0601
+MGMT_EVTLOG_BATCH = 256  # records asked for per EVTLOG_GET
 EVENTS_LOST = types_pb2.EVENT_CODE_HOST_EVENTS_LOST
 
 
@@ -323,9 +320,7 @@ listen = 127.0.0.1:0
     def firmware_log(self, adapter="c0"):
         """The firmware's own EVTLOG_INFO, read through raw passthrough:
         {oldest_seq, newest_seq, capacity, log_id}."""
-        resp = self.passthrough().Firmware(
-            passthrough_pb2.FirmwareRequest(adapter=adapter, opcode=MGMT_EVTLOG_INFO,
-                                            data_in_length=32), timeout=60)
+        resp = self.firmware(MGMT_EVTLOG_INFO, data_in_length=32, adapter=adapter)
         if resp.status != types_pb2.COMMAND_STATUS_OK:
             raise AssertionError(f"EVTLOG_INFO: {resp}")
         oldest, newest, capacity, _, log_id = struct.unpack("<QQIIQ", resp.data[:32])
@@ -347,16 +342,17 @@ listen = 127.0.0.1:0
             passthrough_pb2.FirmwareRequest(adapter=adapter, opcode=opcode, mbox=mbox,
                                             data_in_length=data_in_length), timeout=60)
 
-    def firmware_log(self, adapter="c0"):
+    def firmware_records(self, adapter="c0"):
         """The firmware's own event log, read with EVTLOG_INFO/EVTLOG_GET:
         (log_id, [FirmwareEvent ...]) from the oldest record kept."""
-        info = self.firmware(EVTLOG_INFO, data_in_length=EVTLOG_INFO_SIZE, adapter=adapter)
-        oldest, newest, _, _, log_id = struct.unpack("<QQIIQ", info.data)
+        info = self.firmware_log(adapter)
+        oldest, newest, log_id = info["oldest_seq"], info["newest_seq"], info["log_id"]
         records = []
         seq = oldest
         while oldest and seq <= newest:
-            resp = self.firmware(EVTLOG_GET, mbox=struct.pack("<QI20x", seq, EVTLOG_BATCH),
-                                 data_in_length=EVTLOG_BATCH * FirmwareEvent.SIZE,
+            resp = self.firmware(MGMT_EVTLOG_GET,
+                                 mbox=struct.pack("<QI20x", seq, MGMT_EVTLOG_BATCH),
+                                 data_in_length=MGMT_EVTLOG_BATCH * FirmwareEvent.SIZE,
                                  adapter=adapter)
             batch = [FirmwareEvent.parse(resp.data[i:i + FirmwareEvent.SIZE])
                      for i in range(0, len(resp.data), FirmwareEvent.SIZE)]
@@ -468,9 +464,11 @@ class DaemonTestCase(unittest.TestCase):
 
     def assert_store_matches_firmware_log(self, adapter="c0"):
         """Every record the firmware log holds is stored exactly once, as the
-        firmware has it, and nothing is stored beyond its newest: 0 events
-        lost or duplicated.  Returns the firmware records."""
-        _, records = self.hbamgrd.firmware_log(adapter)
+        firmware has it, every seq before it is stored or inside a loss
+        record, none is recorded lost, and nothing is stored beyond the
+        firmware's newest: 0 events lost or duplicated.  Returns the firmware
+        records."""
+        _, records = self.hbamgrd.firmware_records(adapter)
         self.assertTrue(records, "the firmware log is empty")
         newest = records[-1].seq
         wait_until(lambda: self.hbamgrd.last_stored_seq(adapter) >= newest, 30,
@@ -487,6 +485,12 @@ class DaemonTestCase(unittest.TestCase):
             self.assertEqual((event.seq, event.timestamp_ns, event.code, event.arg0, event.arg1,
                               event.description), record.key(),
                              f"stored event {event.seq} differs from the firmware's")
+        everything = self.hbamgrd.all_events(adapter)
+        newest_now = self.hbamgrd.firmware_log(adapter)["newest_seq"]
+        self.assertLessEqual(everything[-1].seq, newest_now,
+                             "the store holds a seq the firmware never logged")
+        _, lost, ranges = account_events([e for e in everything if e.seq <= newest], newest)
+        self.assertEqual(lost, 0, f"seqs recorded lost: {ranges}")
         return records
 
     def cli_ok(self, *args, **kwargs):
