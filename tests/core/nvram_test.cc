@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -147,6 +148,43 @@ TEST_F(NvramTest, PowerCycleKeepsConfigurationAndEventLog) {
   ASSERT_FALSE(locates.empty());
   EXPECT_GT(locates.back().seq, log.newest_seq);
   EXPECT_EQ(c->LogInfo().newest_seq, c->Log().back().seq);
+}
+
+// A drive's self-test log is NVRAM; a background self-test running at
+// power-off is not (as on a real drive, the power cut ends it): its entry,
+// saved in progress (15), reads as aborted by other means (2) after
+// power-on, the older entries are kept, and a new test can start.
+TEST_F(NvramTest, SelfTestRunningAtPowerOffComesBackAborted) {
+  constexpr uint16_t kPd = 8;  // unconfigured
+  // (code, result) of entry n (1 = newest) of the self-test log page 0x10.
+  auto entry = [](Controller& c, int n) {
+    std::vector<uint8_t> page(4 + 20 * 20);
+    EXPECT_EQ(c.PdScsi(kPd, {0x4d, 0, 0x40 | 0x10, 0, 0, 0, 0, 0x01, 0x94, 0}, HBAMGR_DIR_FROM_DEV,
+                       &page),
+              HBAMGR_ST_OK);
+    const uint8_t* q = &page[4 + 20 * (n - 1)];
+    return std::make_pair(q[4] >> 5, q[4] & 0x0f);
+  };
+  auto send_diag = [](Controller& c, uint8_t code) {
+    return c.PdScsi(kPd, {0x1d, static_cast<uint8_t>(code << 5), 0, 0, 0, 0});
+  };
+  RamNvram nvram;
+  {
+    auto c = On(nvram);
+    ASSERT_NE(c, nullptr);
+    ASSERT_EQ(send_diag(*c, 2), HBAMGR_ST_OK);  // background extended, seconds
+    ASSERT_EQ(send_diag(*c, 4), HBAMGR_ST_OK);  // aborted by the command: 1
+    ASSERT_EQ(entry(*c, 1), std::make_pair(2, 1));
+    ASSERT_EQ(send_diag(*c, 2), HBAMGR_ST_OK);
+    ASSERT_EQ(entry(*c, 1), std::make_pair(2, 0xf)) << "the test ended before the power-off";
+  }
+  auto c = On(nvram);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(entry(*c, 1), std::make_pair(2, 2));
+  EXPECT_EQ(entry(*c, 2), std::make_pair(2, 1));
+  ASSERT_EQ(send_diag(*c, 1), HBAMGR_ST_OK) << "a test still runs after the power cycle";
+  EXPECT_EQ(entry(*c, 1), std::make_pair(1, 0xf));
+  EXPECT_EQ(entry(*c, 2), std::make_pair(2, 2));
 }
 
 // Fresh NVRAMs start logs of their own; a power cycle keeps the log.

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <iterator>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -131,6 +132,15 @@ class PoweredAdapter {
     hbamgr_passthru pt =
         ScsiPassthru(vd, Write10(lba, static_cast<uint16_t>(data.size() / kBlockSize)),
                      HBAMGR_DIR_TO_DEV, data.data(), static_cast<uint32_t>(data.size()));
+    EXPECT_EQ(file_->Ioctl(HBAMGR_IOC_PASSTHRU, &pt), 0);
+    return static_cast<int>(pt.status);
+  }
+  // A SCSI command to physical drive pd (HBAMGR_PT_F_PHYS); the status.
+  int PdScsi(uint16_t pd, std::vector<uint8_t> cdb, uint8_t dir = HBAMGR_DIR_NONE,
+             std::vector<uint8_t>* data = nullptr) {
+    hbamgr_passthru pt = ScsiPassthru(pd, std::move(cdb), dir, data ? data->data() : nullptr,
+                                      data ? static_cast<uint32_t>(data->size()) : 0);
+    pt.flags = HBAMGR_PT_F_PHYS;
     EXPECT_EQ(file_->Ioctl(HBAMGR_IOC_PASSTHRU, &pt), 0);
     return static_cast<int>(pt.status);
   }
