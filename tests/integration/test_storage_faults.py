@@ -60,7 +60,10 @@ class FullFilesystemTest(DaemonTestCase):
             self.skipTest(f"cannot mount a tmpfs for the full-filesystem test (needs root): "
                           f"{mounted.stderr.strip()}")
         self.addCleanup(self._unmount)
-        self.hbamgrd = Daemon(self.workdir, database=os.path.join(self.mount, "hbamgrd.db"))
+        # Only the database is on the small filesystem: the simulated
+        # adapters' NVRAM ([sim] state_dir) stays outside it.
+        self.hbamgrd = Daemon(self.workdir, database=os.path.join(self.mount, "hbamgrd.db"),
+                              state_dir=os.path.join(self.workdir, "sim"))
         self.addCleanup(self._cleanup)
         self.hbamgrd.start()
         self.filler = os.path.join(self.mount, "filler")

@@ -104,15 +104,18 @@ class Daemon:
     def __init__(self, workdir, adapters=1, enclosures=1, slots=8, drives=8, default_vds=1,
                  tcp=None, tls=None, extra_daemon="", extra_config="", log_level="debug",
                  name="hbamgrd", database=None, socket_path=None, drive_size_mb=64,
-                 extra_sim=""):
+                 extra_sim="", state_dir=None):
         """`name` names its config and log files (two daemons may share a
-        directory); `database` and `socket_path` default to files in it."""
+        directory); `database` and `socket_path` default to files in it;
+        `state_dir` ([sim] state_dir) to "sim" beside the database."""
         self.workdir = workdir
         self.socket_path = socket_path or os.path.join(workdir, "hbamgrd.sock")
         self.database = database or os.path.join(workdir, "hbamgrd.db")
         # The simulated adapters' NVRAM and drives: [sim] state_dir's default,
         # "sim" beside the database, one directory cN per adapter.
-        self.state_dir = os.path.join(os.path.dirname(self.database), "sim")
+        self.state_dir = state_dir or os.path.join(os.path.dirname(self.database), "sim")
+        if state_dir:
+            extra_sim = f"state_dir = {state_dir}\n{extra_sim}"
         self.config_path = os.path.join(workdir, f"{name}.conf")
         self.log_path = os.path.join(workdir, f"{name}.log")
         self.tcp = tcp
