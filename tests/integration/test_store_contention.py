@@ -25,8 +25,8 @@ from hbamgr_fixture import DaemonTestCase, wait_until
 HISTORY_ROWS = 200_000
 HISTORY_ADAPTER = 7  # not a live adapter: its rows only make the store big
 INQUIRY = bytes([0x12, 0, 0, 0, 96, 0])
-MEASURE_S = 2.0
-PAIRS = 3  # idle, loaded; idle, loaded; ...: the machine's own load drifts
+MEASURE_S = 1.5
+PAIRS = 5  # idle, loaded; idle, loaded; ...: the machine's own load drifts
 STORM = 1000
 WAIT_S = 120  # bound on any one wait for the query loop
 
