@@ -199,6 +199,10 @@ build_debian() {
         DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=$jobs" \
         dpkg-buildpackage -us -uc "${what[@]}" >"$work/deb-build.log" 2>&1) ||
         { tail -n 40 "$work/deb-build.log" >&2; die "dpkg-buildpackage failed; log: $work/deb-build.log"; }
+    # The build must have used the shared ccache (CCACHE_DIR above), not a new
+    # one in debhelper's HOME, where it would compile everything every time.
+    [[ ! -d $src/debian/.debhelper/generated/_source/home/.cache/ccache ]] ||
+        die "the Debian build used a ccache of its own in debhelper's HOME (CCACHE_DIR not passed?)"
     rm -f "$out"/hbamgr_"$full_version"[._]* "$out"/hbamgr-dkms_"$full_version"_* \
           "$out"/python3-hbamgr_"$full_version"_*
     cp "$src_root"/*_"$full_version"[._]* "$out/"
