@@ -50,7 +50,21 @@ const uint32_t kStoreFaults[] = {
     HBAMGR_FAULT_MEDIA_ERROR, HBAMGR_FAULT_TEMPERATURE,
 };
 
-void DropEvent(void*, hbamgr_event*) {}
+// The firmware's event log as the store sees it, without NVRAM: a log that
+// drops what it is given and never journalled a configuration.
+fw_event_sink DroppingLog() {
+  fw_event_sink sink{};
+  sink.log = [](void*, hbamgr_event*, u32, u64) {};
+  sink.state = [](void*, u64* log_id, u64* newest_seq) {
+    *log_id = 1;
+    *newest_seq = 0;
+  };
+  sink.attach = [](void*, u64, bool* complete) -> u64 {
+    *complete = true;
+    return 0;
+  };
+  return sink;
+}
 
 struct StoreDeleter {
   void operator()(fw_store* s) const { fw_store_destroy(s); }
@@ -123,7 +137,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cfg.default_vds = 1;
   cfg.bgop_rate_mb_s = 64;
   hba_fw_config_defaults(&cfg);
-  fw_event_sink sink{&DropEvent, nullptr};
+  const fw_event_sink sink = DroppingLog();
   fw_store* raw = nullptr;
   FUZZ_CHECK(fw_store_create(&cfg, &sink, &raw) == 0, "fw_store_create failed");
   std::unique_ptr<fw_store, StoreDeleter> store(raw);
