@@ -27,7 +27,8 @@ enum hba_test_point_id {
 	HBA_TP_RESET_FLUSH,
 	/*
 	 * The userspace shim: a thread read the atomic a test watches
-	 * (hbacore_test_watch_atomic(); arg: its address)
+	 * (hbacore_test_watch_atomic(); arg: struct hbacore_test_atomic_read,
+	 * its address and the value read)
 	 */
 	HBA_TP_ATOMIC_READ,
 };

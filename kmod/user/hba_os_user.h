@@ -179,16 +179,16 @@ typedef struct {
  */
 #ifdef HBA_TEST_HOOKS
 extern const void *hba_os_watched_atomic;	/* __atomic */
-void hba_os_atomic_read_hit(const void *a);
-#define HBA_OS_ATOMIC_READ_HOOK(a)					\
+void hba_os_atomic_read_hit(const void *a, long long value);
+#define HBA_OS_ATOMIC_READ_HOOK(a, v)					\
 	do {								\
 		if (__builtin_expect(__atomic_load_n(&hba_os_watched_atomic, \
 						     __ATOMIC_RELAXED) == \
 				     (const void *)(a), 0))		\
-			hba_os_atomic_read_hit(a);			\
+			hba_os_atomic_read_hit((a), (v));		\
 	} while (0)
 #else
-#define HBA_OS_ATOMIC_READ_HOOK(a)	do { } while (0)
+#define HBA_OS_ATOMIC_READ_HOOK(a, v)	do { } while (0)
 #endif
 
 #define HBA_OS_DEFINE_ATOMICS(pfx, atype, vtype)			\
@@ -200,7 +200,7 @@ static inline vtype pfx##_read(const atype *a)				\
 {									\
 	vtype v = __atomic_load_n(&a->counter, __ATOMIC_SEQ_CST);	\
 									\
-	HBA_OS_ATOMIC_READ_HOOK(a);					\
+	HBA_OS_ATOMIC_READ_HOOK(a, v);					\
 	return v;							\
 }									\
 static inline void pfx##_add(vtype i, atype *a)				\

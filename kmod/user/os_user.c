@@ -343,9 +343,18 @@ void hba_os_task_kill(void *task)
 			 __ATOMIC_SEQ_CST);
 }
 
+/* Every thread counts as killed while set (a test that overran). */
+static int all_killed;	/* __atomic */
+
+void hba_os_kill_all(bool on)
+{
+	__atomic_store_n(&all_killed, on, __ATOMIC_SEQ_CST);
+}
+
 bool hba_os_fatal_signal_pending(void)
 {
-	return __atomic_load_n(&this_task.killed, __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&this_task.killed, __ATOMIC_SEQ_CST) ||
+	       __atomic_load_n(&all_killed, __ATOMIC_SEQ_CST);
 }
 #else
 bool hba_os_fatal_signal_pending(void)

@@ -17,6 +17,7 @@ bool hba_os_cond_wait_until(pthread_cond_t *cond, pthread_mutex_t *mutex,
  */
 void *hba_os_task_self(void);
 void hba_os_task_kill(void *task);
+void hba_os_kill_all(bool on);
 #endif
 
 #endif /* HBA_OS_USER_INTERNAL_H */

@@ -11,13 +11,19 @@
 // data read back; the firmware never saw more than 16 commands at once and
 // never faulted; duplicates were seen and ignored; no HBA_WARN_ON fired.
 //
-// Revert check (done while writing this test): hba_cmd_finish() changed to
-// complete a command without the POSTED -> COMPLETED compare-and-exchange
-// (hba_atomic_set(&cmd->state, HBA_CMD_COMPLETED) and no early return), and
-// process_desc() to skip its POSTED check.  The test then failed: the
-// plain build died with SIGSEGV within the first rounds (a duplicate reply
-// completed a command a second time, after its I/O had been finished and
-// its SMID reused).  Restored, it passes.
+// A second test makes the race deterministic: a reply's completion work is
+// held (test point) after it took its command from the ring while a reset
+// flushes every posted command; the command must be completed once, by its
+// reply.  A released command's result reads as poison (HBA_CMD_POISON), so
+// a completion path that reads a command it already gave back sees it at
+// once, whether or not the command was reused meanwhile.
+//
+// Revert checks (tests/core/reverts/inv1-*.patch, run by revert-check.sh
+// and the ctest core.revert_check): no POSTED -> COMPLETED compare-and-
+// exchange (the reset completes the held command with RESET, a second
+// done() follows), and finish_io() dropping the command before reading it
+// (the I/O reports the poison status): both caught in every run, plain,
+// ASan and TSan.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -30,6 +36,7 @@
 #include "hba_core.h"
 #include "support/adapter_fixture.h"
 #include "support/io_workload.h"
+#include "support/test_points.h"
 
 namespace hbamgr::coretest {
 namespace {
@@ -92,7 +99,20 @@ bool Submit(hba_adapter* a, IoSlot* s) {
 
 bool WaitDone(IoSlot* s) {
   std::unique_lock<std::mutex> lock(s->mu);
-  return s->cv.wait_for(lock, std::chrono::seconds(20), [&] { return s->finished; });
+  if (s->cv.wait_for(lock, std::chrono::seconds(20), [&] { return s->finished; })) return true;
+  ADD_FAILURE() << "I/O at smid " << s->io.smid << ": done() not called within 20 s";
+  return false;
+}
+
+// The result the owner was told is the command's own: OK with the whole
+// transfer.  A completion path that read a released command would report
+// its poison (or, if the command was reused meanwhile, a new command's
+// result with nothing transferred).
+bool CompletedWhole(const IoSlot& s) {
+  if (s.io.status == HBAMGR_ST_OK && s.io.resid == 0) return true;
+  ADD_FAILURE() << "I/O at smid " << s.io.smid << " completed with status 0x" << std::hex
+                << s.io.status << std::dec << ", resid " << s.io.resid << " of " << s.io.data_len;
+  return false;
 }
 
 TEST(Invariant1CommandOwner, EveryIoCompletesOnceWithinTheClampedLimit) {
@@ -131,7 +151,7 @@ TEST(Invariant1CommandOwner, EveryIoCompletesOnceWithinTheClampedLimit) {
         if (!Submit(a, &s)) return failures++;
       }
       for (auto& s : slots)
-        if (!WaitDone(&s) || s.io.status != HBAMGR_ST_OK) return failures++;
+        if (!WaitDone(&s) || !CompletedWhole(s)) return failures++;
       for (int i = 0; i < kSlotsPerThread; i++) {
         IoSlot& s = slots[i];
         Prepare(&s, false, 256 + t * kSlotsPerThread + i);
@@ -140,7 +160,7 @@ TEST(Invariant1CommandOwner, EveryIoCompletesOnceWithinTheClampedLimit) {
       }
       for (int i = 0; i < kSlotsPerThread; i++) {
         IoSlot& s = slots[i];
-        if (!WaitDone(&s) || s.io.status != HBAMGR_ST_OK) return failures++;
+        if (!WaitDone(&s) || !CompletedWhole(s)) return failures++;
         for (uint32_t b = 0; b < bs; b++)
           if (s.buf[b] != static_cast<uint8_t>(t * 31 + i * 7 + round + b)) return failures++;
       }
@@ -162,6 +182,56 @@ TEST(Invariant1CommandOwner, EveryIoCompletesOnceWithinTheClampedLimit) {
   EXPECT_GT(st.dup_replies, 0u) << "the duplicate replies were exercised";
   EXPECT_EQ(st.cmds_outstanding, 0u);
   EXPECT_EQ(st.state, HBAMGR_STATE_LIVE);
+  sim.reset();
+  EXPECT_EQ(hbacore_warn_count(), warns);
+}
+
+// A reply and a reset race to complete the same command: the reply's
+// completion work took the command from the ring (POSTED -> COMPLETED) and
+// is held before it tells the owner; the reset flushes every posted
+// command meanwhile.  The command must be completed once, by its reply:
+// done() called once, with the reply's status.
+TEST(Invariant1CommandOwner, ReplyAndResetFlushCompleteACommandOnce) {
+  unsigned long warns = hbacore_warn_count();
+  auto sim = SimAdapter::Create(SmallAdapterParams());
+  ASSERT_NE(sim, nullptr);
+  hba_adapter* a = sim->get();
+  uint32_t bs;
+  {
+    auto f = SimFile::Open(a);
+    ASSERT_NE(f, nullptr);
+    bs = VdBlockSize(f->get(), 0);
+    ASSERT_NE(bs, 0u);
+  }
+
+  Gate reply_gate("completion work holding the I/O's reply");
+  std::atomic<bool> armed{true};
+  TestPointHandler handler([&](hba_test_point_id id, const void* arg) {
+    if (id != HBA_TP_REPLY_COMPLETE) return;
+    hbacore_test_cmd c = CmdInfo(arg);
+    if (c.adapter == a && c.kind == HBACORE_TEST_KIND_IO && armed.exchange(false))
+      reply_gate.Hold();
+  });
+
+  IoSlot s;
+  s.buf.assign(bs, 0x5a);
+  Prepare(&s, true, 300);
+  ASSERT_TRUE(Submit(a, &s));
+  ASSERT_TRUE(reply_gate.WaitHeld());
+  // Every command still POSTED is flushed; the held one is COMPLETED.
+  ASSERT_EQ(hbacore_adapter_reset(a, true), 0);
+  EXPECT_EQ(s.done_calls.load(), 0) << "the reset completed a command its reply had taken";
+  reply_gate.Open();
+  ASSERT_TRUE(WaitDone(&s));
+  EXPECT_TRUE(CompletedWhole(s)) << "the reply's result, not the flush's";
+  // A second completion would run right after the first, in the same work.
+  EXPECT_TRUE(WaitFor([&] { return sim->Stats().cmds_outstanding == 0; }, kPromptBound));
+  EXPECT_EQ(s.done_calls.load(), 1);
+
+  hbacore_stats st = sim->Stats();
+  EXPECT_EQ(st.reset_count, 1u);
+  EXPECT_EQ(st.state, HBAMGR_STATE_LIVE);
+  EXPECT_EQ(st.fw_faults, 0u);
   sim.reset();
   EXPECT_EQ(hbacore_warn_count(), warns);
 }

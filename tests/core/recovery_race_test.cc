@@ -166,5 +166,39 @@ TEST(RecoveryRace, ResetFlushingTheCommandWhileRecoveryWaitsWakesTheCaller) {
   EXPECT_EQ(hbacore_warn_count(), warns);
 }
 
+// The firmware faults again while it comes back from a reset (found by the
+// random ioctl stress on the debug kernel: a FAULT_INJECT during recovery).
+// FAULT never turns into READY by itself: the recovery resets the firmware
+// again and the adapter comes back LIVE, promptly.  Before, the recovery
+// polled for READY 5000 times with a 1 ms sleep (a minute at HZ=250 under
+// qemu, holding reset_mutex: the hung-task detector reported the reset work
+// waiting for it) and then left the adapter DEAD.
+TEST(RecoveryRace, FirmwareFaultingWhileItComesBackIsResetAgain) {
+  unsigned long warns = hbacore_warn_count();
+  auto sim = SimAdapter::Create(SmallAdapterParams());
+  ASSERT_NE(sim, nullptr);
+  hba_adapter* a = sim->get();
+
+  std::atomic<bool> armed{true};
+  std::atomic<int> injected{-1};
+  TestPointHandler handler([&](hba_test_point_id id, const void* arg) {
+    // The firmware was just diag-reset (RESET, READY in a few ms).
+    if (id == HBA_TP_RESET_FLUSH && arg == a && armed.exchange(false))
+      injected = sim->Inject(HBAMGR_FAULT_FW_FAULT, 0, 0);
+  });
+  int ret = -1;
+  BackgroundCall reset("adapter reset with the firmware faulting during recovery",
+                       [&] { ret = hbacore_adapter_reset(a, true); });
+  EXPECT_TRUE(reset.Returned());
+  EXPECT_EQ(ret, 0);
+  EXPECT_EQ(injected.load(), HBAMGR_ST_OK);
+  hbacore_stats st = sim->Stats();
+  EXPECT_EQ(st.state, HBAMGR_STATE_LIVE) << "recovery gave up on a firmware that faulted again";
+  EXPECT_EQ(st.reset_count, 1u);
+  EXPECT_GE(st.fw_diag_resets, 2u) << "the firmware was reset again";
+  sim.reset();
+  EXPECT_EQ(hbacore_warn_count(), warns);
+}
+
 }  // namespace
 }  // namespace hbamgr::coretest

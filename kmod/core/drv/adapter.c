@@ -37,21 +37,38 @@ void hba_adapter_put(struct hba_adapter *a)
 	hba_kref_put(&a->kref, hba_adapter_release);
 }
 
-/* Poll IOC_STATE until READY (the firmware gets there by itself). */
+/*
+ * Poll IOC_STATE until READY (the firmware gets there by itself after a
+ * diag reset).  Bounded by time, not by a count of sleeps: a msleep(1) is a
+ * jiffy or two (8 ms at HZ=250, more under emulation), and a wait of 5000
+ * of them held reset_mutex for a minute.  A firmware that faulted on its
+ * way back (a fault during recovery) is reset again: FAULT never becomes
+ * READY by itself.
+ */
 int hba_wait_ready(struct hba_adapter *a)
 {
-	u32 ms, ioc;
+	u64 deadline = hba_now_ns() + HBA_READY_TIMEOUT_MS * 1000000ULL;
+	bool reset_again = false;
+	u32 ioc;
 
-	for (ms = 0; ms < HBA_READY_TIMEOUT_MS; ms++) {
+	for (;;) {
 		if (hba_get_state(a) == HBAMGR_STATE_DELETING)
 			return -ENODEV;
 		ioc = hba_fw_readl(a->fw, HBA_REG_IOC_STATE);
-		if ((ioc & HBA_IOC_STATE_MASK) >> HBA_IOC_STATE_SHIFT ==
-		    HBA_IOC_READY)
+		ioc = (ioc & HBA_IOC_STATE_MASK) >> HBA_IOC_STATE_SHIFT;
+		if (ioc == HBA_IOC_READY)
 			return 0;
+		if (hba_now_ns() >= deadline)
+			return -ETIMEDOUT;
+		if (ioc == HBA_IOC_FAULT) {
+			if (!reset_again)
+				hba_warn("hbamgr%u: firmware faulted while coming back, resetting it again\n",
+					 a->params.fw.adapter_index);
+			reset_again = true;
+			hba_fw_writel(a->fw, HBA_REG_HOST_DIAG, HBA_DIAG_RESET);
+		}
 		hba_msleep(1);
 	}
-	return -ETIMEDOUT;
 }
 
 /* Hand the host memory over; the rings must be clear. */
@@ -59,7 +76,7 @@ int hba_ioc_init(struct hba_adapter *a)
 {
 	struct hba_ioc_init init = {
 		.cmd_frames = a->max_cmds,
-		.srb_frames = a->max_srbs,
+		.srb_frames = a->srb_frames,
 		.num_reply_queues = a->num_rq,
 		.reply_ring_depth = a->ring_depth,
 		.frames = a->frames,
@@ -91,10 +108,11 @@ static int read_facts(struct hba_adapter *a)
 	a->fw_max_cmds = facts.max_cmds;
 	a->max_cmds = min_t(u32, facts.max_cmds, a->params.drv_max_cmds);
 	a->max_srbs = facts.max_srbs;
+	a->srb_frames = 2 * a->max_srbs;
 	a->max_sge = facts.max_sge;
 	a->max_transfer = facts.max_transfer;
 	a->num_rq = min_t(u32, facts.num_reply_queues, HBA_MAX_REPLY_QUEUES);
-	a->total_frames = a->max_cmds + a->max_srbs + HBA_TM_FRAMES;
+	a->total_frames = a->max_cmds + a->srb_frames + HBA_TM_FRAMES;
 	/* Room for every frame's reply plus injected duplicates. */
 	a->ring_depth = 2 * a->total_frames + 1;
 	COPY_ID(a->fw_version, facts.fw_version);

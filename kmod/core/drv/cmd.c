@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The command pool (invariant 1): one struct hba_cmd per SMID, SMIDs
- * 1..max_cmds for SCSI/MGMT commands, then max_srbs SRBs, then the TM
+ * 1..max_cmds for SCSI/MGMT commands, then srb_frames SRBs, then the TM
  * frames.  max_cmds is the one command limit: read from IOC_FACTS once,
  * clamped to the driver maximum, and used for the pool size, every
  * allocation and every SMID range check.
@@ -12,7 +12,7 @@ static u32 kind_of_smid(struct hba_adapter *a, u32 smid)
 {
 	if (smid <= a->max_cmds)
 		return HBA_CMD_KIND_PT;
-	if (smid <= a->max_cmds + a->max_srbs)
+	if (smid <= a->max_cmds + a->srb_frames)
 		return HBA_CMD_KIND_SRB;
 	return HBA_CMD_KIND_TM;
 }
@@ -94,9 +94,9 @@ struct hba_cmd *hba_cmd_alloc(struct hba_adapter *a, u32 kind)
 
 	switch (kind) {
 	case HBA_CMD_KIND_SRB:
-		return alloc_in_range(a, a->max_cmds + 1, a->max_srbs);
+		return alloc_in_range(a, a->max_cmds + 1, a->srb_frames);
 	case HBA_CMD_KIND_TM:
-		return alloc_in_range(a, a->max_cmds + a->max_srbs + 1,
+		return alloc_in_range(a, a->max_cmds + a->srb_frames + 1,
 				      HBA_TM_FRAMES);
 	default:
 		break;
@@ -161,6 +161,11 @@ static void hba_cmd_release(struct hba_cmd *cmd)
 
 	old = hba_atomic_xchg(&cmd->state, HBA_CMD_RELEASED);
 	HBA_WARN_ON(old != HBA_CMD_COMPLETED && old != HBA_CMD_ALLOCATED);
+	cmd->status = HBA_CMD_POISON;
+	cmd->transfer_count = HBA_CMD_POISON;
+	cmd->result = HBA_CMD_POISON;
+	cmd->resid_needed = HBA_CMD_POISON;
+	memset(&cmd->event, 0x6b, sizeof(cmd->event));
 	cmd->bounce = NULL;
 	cmd->io = NULL;
 	hba_vfree(bounce);

@@ -56,6 +56,14 @@
 #define hba_ring_store(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #endif
 
+/*
+ * What a released command's result reads as (the slab's POISON_FREE
+ * bytes): a completion path that gave the command back before it read the
+ * result (invariant 1) reads this instead of a status, at once and in every
+ * build, even when no other thread reused the command in between.
+ */
+#define HBA_CMD_POISON		0x6b6b6b6bu
+
 enum hba_cmd_state {
 	HBA_CMD_FREE,
 	HBA_CMD_ALLOCATED,
@@ -131,11 +139,12 @@ struct hba_adapter {
 	/* Limits, read once at init (IOC_FACTS) and never changed. */
 	u32 fw_max_cmds;		/* what the firmware reported */
 	u32 max_cmds;			/* min(fw, params): pool, SMID range */
-	u32 max_srbs;
+	u32 max_srbs;			/* the SRB credit (srb.c) */
+	u32 srb_frames;			/* SRB SMIDs: 2 * max_srbs (srb.c) */
 	u32 max_sge;
 	u32 max_transfer;
 	u32 num_rq;
-	u32 total_frames;		/* max_cmds + max_srbs + TM frames */
+	u32 total_frames;		/* max_cmds + srb_frames + TM frames */
 	u32 ring_depth;
 	char fw_version[16];
 	char model[32];

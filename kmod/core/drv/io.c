@@ -50,6 +50,8 @@ static void finish_io(struct hba_cmd *cmd)
 	}
 	io->resid = io->data_len - min_t(u32, io->data_len,
 					 cmd->transfer_count);
+	/* Read while the command was still ours (invariant 1). */
+	HBA_WARN_ON(io->status == HBA_CMD_POISON);
 	hba_complete(&cmd->done);
 	hba_cmd_put(cmd);
 	io->done(io);

@@ -87,6 +87,9 @@ static int copy_results(struct hba_cmd *cmd, struct hbamgr_passthru *pt)
 	u32 moved = min_t(u32, cmd->transfer_count, pt->data_len);
 	u32 sense = min_t(u32, cmd->sense_len, pt->sense_len);
 
+	/* Read while the waiter still owns it (invariant 1). */
+	if (HBA_WARN_ON(cmd->status == HBA_CMD_POISON))
+		return -EIO;
 	pt->status = cmd->status;
 	pt->scsi_status = cmd->scsi_status;
 	pt->pad1 = 0;

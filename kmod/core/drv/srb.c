@@ -7,6 +7,13 @@
  * post fails, so concurrent refillers never post more than max_srbs (the
  * firmware FAULTs on one more).  The credit comes back only in the release
  * of a posted SRB (cmd.c).
+ *
+ * The credit alone bounds posting: there are twice as many SRB frames as
+ * credits (as zfcp's status-read buffers come from a mempool, not from a
+ * table the size of the firmware's limit).  A frame pool exactly the size
+ * of the credit would hide a broken credit, turning an overpost into a
+ * failed allocation the firmware never sees; with the spare frames the
+ * firmware sees it, and FAULTs at the doorbell of the SRB too many.
  */
 #include "drv_internal.h"
 

@@ -39,7 +39,7 @@ static bool fw_config_valid(const struct hba_fw_config *c)
 	       (c->sector_size == 0 || c->sector_size == 512 ||
 		c->sector_size == 4096) &&
 	       c->max_cmds <= HBA_FW_MAX_CMDS_LIMIT &&
-	       c->max_srbs <= FW_MAX_SRB_FRAMES &&
+	       c->max_srbs <= FW_MAX_SRBS &&
 	       c->num_reply_queues <= HBA_MAX_REPLY_QUEUES;
 }
 

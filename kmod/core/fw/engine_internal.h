@@ -23,7 +23,8 @@
 #define FW_RESET_DELAY_MS	5	/* RESET -> READY; <= HBA_FW_RESET_MS */
 #define FW_TICK_MS		10	/* background operations clock */
 #define FW_EVTLOG_RECORDS	1024
-#define FW_MAX_SRB_FRAMES	256	/* largest srb_frames / max_srbs */
+#define FW_MAX_SRBS		256	/* largest max_srbs */
+#define FW_MAX_SRB_FRAMES	512	/* largest srb_frames */
 #define FW_MAX_SMIDS	(HBA_FW_MAX_CMDS_LIMIT + FW_MAX_SRB_FRAMES + \
 			 HBA_TM_FRAMES)
 #define FW_MAX_SGE		128

@@ -45,9 +45,11 @@ void hba_os_test_point(enum hba_test_point_id id, const void *arg)
 	__atomic_sub_fetch(&in_calls[e], 1, __ATOMIC_SEQ_CST);
 }
 
-void hba_os_atomic_read_hit(const void *a)
+void hba_os_atomic_read_hit(const void *a, long long value)
 {
-	hba_os_test_point(HBA_TP_ATOMIC_READ, a);
+	struct hbacore_test_atomic_read r = { .addr = a, .value = value };
+
+	hba_os_test_point(HBA_TP_ATOMIC_READ, &r);
 }
 
 void hbacore_test_set_point_handler(hbacore_test_point_fn fn, void *ctx)
@@ -113,4 +115,9 @@ void *hbacore_test_task_self(void)
 void hbacore_test_task_kill(void *task)
 {
 	hba_os_task_kill(task);
+}
+
+void hbacore_test_kill_all(bool on)
+{
+	hba_os_kill_all(on);
 }

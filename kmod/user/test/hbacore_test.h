@@ -36,9 +36,14 @@ void hbacore_test_set_point_handler(hbacore_test_point_fn fn, void *ctx);
 
 /*
  * Reads of the atomic at addr (an address hbacore_test_*_addr() gave)
- * call the handler with HBA_TP_ATOMIC_READ after the load; NULL: none.
+ * call the handler with HBA_TP_ATOMIC_READ after the load, arg a struct
+ * hbacore_test_atomic_read; NULL: none.
  */
 void hbacore_test_watch_atomic(const void *addr);
+struct hbacore_test_atomic_read {
+	const void *addr;
+	int64_t value;		/* what the thread read */
+};
 
 /* The driver's SRB credit (invariant 4), for hbacore_test_watch_atomic(). */
 const void *hbacore_test_srb_credit_addr(struct hba_adapter *a);
@@ -74,6 +79,8 @@ bool hbacore_test_smid_info(struct hba_adapter *a, uint32_t smid,
  */
 void *hbacore_test_task_self(void);
 void hbacore_test_task_kill(void *task);
+/* Every thread counts as killed while on (a test that overran its bound). */
+void hbacore_test_kill_all(bool on);
 
 #ifdef __cplusplus
 }

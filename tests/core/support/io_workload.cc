@@ -3,20 +3,38 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "support/adapter_fixture.h"
+#include "support/test_points.h"
 
 namespace hbamgr::coretest {
 namespace {
 
+struct WorkerCtx {
+  int id;
+  CallWatchdog* watchdog;
+};
+
 // One passthrough, retried while the adapter resets (-EAGAIN) or the
 // command ended in an allowed TIMEOUT/RESET; false on anything else.
-bool RunOne(hba_file* f, hbamgr_passthru pt, const IoWorkloadOptions& opt, IoWorkloadResult* res) {
+bool RunOne(const WorkerCtx& w, hba_file* f, hbamgr_passthru pt, uint32_t lba,
+            const IoWorkloadOptions& opt, IoWorkloadResult* res) {
+  auto bound = opt.call_bound + std::chrono::milliseconds(pt.timeout_ms ? pt.timeout_ms
+                                                                        : HBAMGR_PT_TIMEOUT_DEFAULT_MS);
   for (int attempt = 0; attempt < 1000; attempt++) {
     hbamgr_passthru p = pt;
-    int ret = hbacore_ioctl(f, HBAMGR_IOC_PASSTHRU, &p, true);
+    int ret;
+    {
+      CallWatchdog::Scope scope(w.watchdog,
+                                "worker " + std::to_string(w.id) + ": PASSTHRU " +
+                                    (pt.cdb[0] == 0x2a ? "WRITE(10)" : "READ(10)") + " lba " +
+                                    std::to_string(lba),
+                                bound);
+      ret = hbacore_ioctl(f, HBAMGR_IOC_PASSTHRU, &p, true);
+    }
     if (ret == -EAGAIN) {
       res->resets++;
       std::this_thread::yield();
@@ -39,8 +57,9 @@ bool RunOne(hba_file* f, hbamgr_passthru pt, const IoWorkloadOptions& opt, IoWor
   return false;
 }
 
-void Worker(hba_adapter* a, int id, uint32_t bs, const IoWorkloadOptions& opt,
+void Worker(hba_adapter* a, WorkerCtx w, uint32_t bs, const IoWorkloadOptions& opt,
             IoWorkloadResult* res) {
+  const int id = w.id;
   auto file = SimFile::Open(a);
   if (file == nullptr) {
     res->unexpected++;
@@ -53,11 +72,11 @@ void Worker(hba_adapter* a, int id, uint32_t bs, const IoWorkloadOptions& opt,
       out[i] = static_cast<uint8_t>((id * 131 + it * 7 + i) ^ (i >> 8));
     auto wr = ScsiPassthru(opt.vd, Write10(lba, 1), HBAMGR_DIR_TO_DEV, out.data(), bs);
     wr.timeout_ms = opt.timeout_ms;
-    if (!RunOne(file->get(), wr, opt, res)) return;
+    if (!RunOne(w, file->get(), wr, lba, opt, res)) return;
     std::fill(in.begin(), in.end(), 0);
     auto rd = ScsiPassthru(opt.vd, Read10(lba, 1), HBAMGR_DIR_FROM_DEV, in.data(), bs);
     rd.timeout_ms = opt.timeout_ms;
-    if (!RunOne(file->get(), rd, opt, res)) return;
+    if (!RunOne(w, file->get(), rd, lba, opt, res)) return;
     if (in != out)
       res->mismatches++;
     else
@@ -67,25 +86,31 @@ void Worker(hba_adapter* a, int id, uint32_t bs, const IoWorkloadOptions& opt,
 
 }  // namespace
 
-uint32_t VdBlockSize(hba_file* f, uint16_t vd) {
+uint32_t VdBlockSize(hba_file* f, uint16_t vd, uint32_t timeout_ms) {
   uint8_t cap[8] = {};
   auto pt =
       ScsiPassthru(vd, {0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0}, HBAMGR_DIR_FROM_DEV, cap, sizeof(cap));
+  pt.timeout_ms = timeout_ms;
   if (hbacore_ioctl(f, HBAMGR_IOC_PASSTHRU, &pt, false) != 0 || pt.status != HBAMGR_ST_OK) return 0;
   return (cap[4] << 24) | (cap[5] << 16) | (cap[6] << 8) | cap[7];
 }
 
 void RunIoWorkload(hba_adapter* a, const IoWorkloadOptions& opt, IoWorkloadResult* res) {
+  CallWatchdog watchdog;
   uint32_t bs;
   {
     auto f = SimFile::Open(a);
     ASSERT_NE(f, nullptr);
-    bs = VdBlockSize(f->get(), opt.vd);
+    CallWatchdog::Scope scope(
+        &watchdog, "PASSTHRU READ CAPACITY(10) before the workload",
+        opt.call_bound + std::chrono::milliseconds(opt.timeout_ms ? opt.timeout_ms
+                                                                  : HBAMGR_PT_TIMEOUT_DEFAULT_MS));
+    bs = VdBlockSize(f->get(), opt.vd, opt.timeout_ms);
     ASSERT_NE(bs, 0u);
   }
   std::vector<std::thread> threads;
   for (int id = 0; id < opt.workers; id++)
-    threads.emplace_back(Worker, a, id, bs, std::cref(opt), res);
+    threads.emplace_back(Worker, a, WorkerCtx{id, &watchdog}, bs, std::cref(opt), res);
   for (auto& t : threads) t.join();
 }
 

@@ -5,6 +5,7 @@
 #define HBAMGR_TESTS_CORE_SUPPORT_IO_WORKLOAD_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 
 #include "hbacore.h"
@@ -20,6 +21,9 @@ struct IoWorkloadOptions {
   // RESET are expected when faults or resets are injected.
   bool allow_timeout = false;
   bool allow_reset = false;
+  // Longest one passthrough may take, recovery included, beyond its
+  // timeout: a call that takes longer fails the test naming it.
+  std::chrono::milliseconds call_bound{std::chrono::seconds(20)};
 };
 
 struct IoWorkloadResult {
@@ -30,8 +34,9 @@ struct IoWorkloadResult {
   std::atomic<uint64_t> unexpected{0};  // any other status or errno
 };
 
-// Logical block size of the VD (READ CAPACITY), 0 on failure.
-uint32_t VdBlockSize(hba_file* f, uint16_t vd);
+// Logical block size of the VD (READ CAPACITY), 0 on failure.  timeout_ms
+// 0: the passthrough default.
+uint32_t VdBlockSize(hba_file* f, uint16_t vd, uint32_t timeout_ms = 0);
 
 // Runs the workload to completion on files opened on a; blocks.
 void RunIoWorkload(hba_adapter* a, const IoWorkloadOptions& opt, IoWorkloadResult* res);

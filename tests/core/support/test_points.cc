@@ -94,4 +94,51 @@ bool BackgroundCall::Returned(std::chrono::milliseconds bound) {
   return in_time;
 }
 
+CallWatchdog::CallWatchdog() : thread_([this] { Run(); }) {}
+
+CallWatchdog::~CallWatchdog() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    cv_.notify_all();
+  }
+  thread_.join();
+}
+
+CallWatchdog::Scope::Scope(CallWatchdog* wd, std::string what, std::chrono::milliseconds bound)
+    : wd_(wd) {
+  std::lock_guard<std::mutex> lock(wd_->mu_);
+  id_ = wd_->next_id_++;
+  wd_->in_flight_[id_] =
+      Call{std::move(what), std::chrono::steady_clock::now() + bound, hbacore_test_task_self()};
+}
+
+CallWatchdog::Scope::~Scope() {
+  std::lock_guard<std::mutex> lock(wd_->mu_);
+  wd_->in_flight_.erase(id_);
+}
+
+void CallWatchdog::Run() {
+  constexpr std::chrono::seconds kKillBound{30};
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stop_) {
+    auto now = std::chrono::steady_clock::now();
+    for (auto& [id, call] : in_flight_) {
+      if (!call.killed && now > call.deadline) {
+        ADD_FAILURE() << call.what << " did not return within its bound; killing the calling "
+                      << "thread (its killable waits end with -EINTR)";
+        hbacore_test_task_kill(call.task);
+        call.killed = true;
+      } else if (call.killed && now > call.deadline + kKillBound) {
+        std::fprintf(stderr,
+                     "FATAL: %s did not return, nor %lld s after its thread was killed: "
+                     "aborting the test process\n",
+                     call.what.c_str(), static_cast<long long>(kKillBound.count()));
+        std::abort();
+      }
+    }
+    cv_.wait_for(lock, std::chrono::milliseconds(100));
+  }
+}
+
 }  // namespace hbamgr::coretest

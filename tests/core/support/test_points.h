@@ -11,7 +11,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -100,6 +102,48 @@ class BackgroundCall {
   void* task_ = nullptr;  // guarded by mu_
   bool done_ = false;     // guarded by mu_
   bool joined_ = false;
+  std::thread thread_;
+};
+
+// Bounds for calls made on threads a test does not wait on one by one
+// (the workers of a stress): each call is a Scope; one still in flight
+// after its bound fails the test naming it ("<what> did not return within N
+// ms"), and its thread is killed (its killable waits end with -EINTR) so the
+// stress ends with a reason instead of hanging.  If even that does not end
+// the call, the process aborts with the message.
+class CallWatchdog {
+ public:
+  CallWatchdog();
+  ~CallWatchdog();
+  CallWatchdog(const CallWatchdog&) = delete;
+  CallWatchdog& operator=(const CallWatchdog&) = delete;
+
+  class Scope {
+   public:
+    Scope(CallWatchdog* wd, std::string what, std::chrono::milliseconds bound);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    CallWatchdog* wd_;
+    uint64_t id_;
+  };
+
+ private:
+  struct Call {
+    std::string what;
+    std::chrono::steady_clock::time_point deadline;
+    void* task;
+    bool killed = false;
+  };
+  void Run();
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;                  // guarded by mu_
+  uint64_t next_id_ = 0;               // guarded by mu_
+  std::map<uint64_t, Call> in_flight_;  // guarded by mu_
   std::thread thread_;
 };
 
