@@ -210,8 +210,29 @@ struct hba_delayed_work {
 
 struct hba_wq *hba_wq_create(const char *name, int max_active);
 void hba_wq_destroy(struct hba_wq *wq);
-void hba_work_init(struct hba_work *w, hba_work_fn fn);
-void hba_delayed_work_init(struct hba_delayed_work *dw, hba_work_fn fn);
+void hba_work_trampoline(struct work_struct *ws);
+void hba_delayed_work_trampoline(struct work_struct *ws);
+
+/*
+ * Macros, not functions: INIT_WORK() gives each place it is expanded its
+ * own lockdep class (a static key there, named after the item), so
+ * lockdep tells the reset work, a reply queue's work and the SRB work
+ * apart (a flush of one is not a wait for another).  A function around
+ * INIT_WORK would make every work item of the module one class.
+ */
+#define hba_work_init(w, fn)						\
+	do {								\
+		INIT_WORK(&(w)->work, hba_work_trampoline);		\
+		(w)->func = (fn);					\
+	} while (0)
+
+#define hba_delayed_work_init(dw, fn)					\
+	do {								\
+		INIT_WORK(&(dw)->work.work, hba_work_trampoline);	\
+		(dw)->work.func = (fn);					\
+		INIT_DELAYED_WORK(&(dw)->dwork,				\
+				  hba_delayed_work_trampoline);		\
+	} while (0)
 
 static inline bool hba_queue_work(struct hba_wq *wq, struct hba_work *w)
 {

@@ -47,9 +47,11 @@ module_param(default_vds, uint, 0444);
 MODULE_PARM_DESC(default_vds, "1: create a RAID1 and a RAID5 VD at power-on");
 
 /*
- * The adapters by index.  hbamgr_hosts_lock protects the table and
- * serializes adapter creation, removal and open's lookup; it is the
- * outermost lock of the module (taken before any core lock).
+ * The adapters by index.  hbamgr_hosts_lock protects the table: creation
+ * (module init) fills it, open looks a host up in it, removal takes a host
+ * out of it, and whoever took a host out is its one remover.  It is held
+ * only for that, never across a removal (see hbamgr_host_destroy()), and it
+ * is the outermost lock of the module (taken before any core lock).
  */
 static DEFINE_MUTEX(hbamgr_hosts_lock);
 static struct hbamgr_host *hbamgr_hosts[HBAMGR_MAX_ADAPTERS];
@@ -129,16 +131,30 @@ err_free:
 	return ret;
 }
 
+/* Takes adapter index out of the table: no open finds it from then on. */
+static struct hbamgr_host *hbamgr_host_take(u32 index)
+{
+	struct hbamgr_host *host;
+
+	mutex_lock(&hbamgr_hosts_lock);
+	host = hbamgr_hosts[index];
+	hbamgr_hosts[index] = NULL;
+	mutex_unlock(&hbamgr_hosts_lock);
+	return host;
+}
+
 /*
- * Removal, as a hot-unplug: no new opens, the knobs and LUNs go (while the
- * adapter still serves the SCSI midlayer's last commands), then the device
- * node, then the adapter, which fails every blocked call of the files still
- * open with -ENODEV; those files keep the core's memory until they close.
+ * Removal, as a hot-unplug, of a host taken out of the table: the knobs
+ * and LUNs go (while the adapter still serves the SCSI midlayer's last
+ * commands), then the device node, then the adapter, which fails every
+ * blocked call of the files still open with -ENODEV; those files keep the
+ * core's memory until they close.  Not under hbamgr_hosts_lock: the LUNs'
+ * last commands may wait out their timeouts and the error handler on a
+ * hung adapter, and opens of the other adapters must not wait for that
+ * (the hung-task detector saw them blocked on it for minutes).
  */
 static void hbamgr_host_destroy(struct hbamgr_host *host)
 {
-	lockdep_assert_held(&hbamgr_hosts_lock);
-	hbamgr_hosts[host->index] = NULL;
 	hbamgr_debugfs_del(host);
 	hbamgr_scsi_remove(host);
 	hbamgr_chardev_del(host);
@@ -148,28 +164,28 @@ static void hbamgr_host_destroy(struct hbamgr_host *host)
 
 int hbamgr_remove_adapter(u32 index)
 {
-	int ret = -ENODEV;
+	struct hbamgr_host *host;
 
 	if (index >= HBAMGR_MAX_ADAPTERS)
 		return -ENODEV;
-	mutex_lock(&hbamgr_hosts_lock);
-	if (hbamgr_hosts[index]) {
-		hbamgr_host_destroy(hbamgr_hosts[index]);
-		ret = 0;
-	}
-	mutex_unlock(&hbamgr_hosts_lock);
-	return ret;
+	host = hbamgr_host_take(index);
+	if (!host)
+		return -ENODEV;
+	hbamgr_host_destroy(host);
+	return 0;
 }
 
+/* Module exit (or failed init), after the removal knob is gone. */
 static void hbamgr_remove_all(void)
 {
+	struct hbamgr_host *host;
 	u32 i;
 
-	mutex_lock(&hbamgr_hosts_lock);
-	for (i = 0; i < HBAMGR_MAX_ADAPTERS; i++)
-		if (hbamgr_hosts[i])
-			hbamgr_host_destroy(hbamgr_hosts[i]);
-	mutex_unlock(&hbamgr_hosts_lock);
+	for (i = 0; i < HBAMGR_MAX_ADAPTERS; i++) {
+		host = hbamgr_host_take(i);
+		if (host)
+			hbamgr_host_destroy(host);
+	}
 }
 
 static int __init hbamgr_init(void)

@@ -5,14 +5,14 @@
  */
 #include "hba_os.h"
 
-static void hba_work_trampoline(struct work_struct *ws)
+void hba_work_trampoline(struct work_struct *ws)
 {
 	struct hba_work *w = container_of(ws, struct hba_work, work);
 
 	w->func(w);
 }
 
-static void hba_delayed_work_trampoline(struct work_struct *ws)
+void hba_delayed_work_trampoline(struct work_struct *ws)
 {
 	struct hba_delayed_work *dw =
 		container_of(to_delayed_work(ws), struct hba_delayed_work,
@@ -47,17 +47,4 @@ void hba_wq_destroy(struct hba_wq *wq)
 		return;
 	destroy_workqueue(wq->wq);
 	kfree(wq);
-}
-
-void hba_work_init(struct hba_work *w, hba_work_fn fn)
-{
-	INIT_WORK(&w->work, hba_work_trampoline);
-	w->func = fn;
-}
-
-void hba_delayed_work_init(struct hba_delayed_work *dw, hba_work_fn fn)
-{
-	INIT_WORK(&dw->work.work, hba_work_trampoline);
-	dw->work.func = fn;
-	INIT_DELAYED_WORK(&dw->dwork, hba_delayed_work_trampoline);
 }

@@ -19,7 +19,7 @@
 #   --timeout SEC    run-qemu.sh timeout (default 900)
 #
 # The module is built from a copy of kmod/ in the workdir, so builds for two
-# kernels never share objects. hbactl (tools/hbactl.c) is built static.
+# kernels never share objects. hbactl and hbastress (tools/) are built static.
 # Exit status: run-qemu.sh's (0 pass, 1 fail), 77 when qemu is missing.
 set -euo pipefail
 
@@ -72,6 +72,9 @@ cp -r "$top/kmod/Kbuild" "$top/kmod/Makefile" "$top/kmod/core" \
       "$top/kmod/linux" "$top/kmod/include" "$src/"
 make -C "$src" KDIR="$kdir" -j"${JOBS:-2}" >"$workdir/kbuild.log" 2>&1 \
     || { tail -n 40 "$workdir/kbuild.log" >&2; die "module build failed"; }
+# The core's test points are for the userspace test builds only.
+"$top/kmod/scripts/check-test-hooks.sh" --absent "$src/hbamgr.ko" >&2 \
+    || die "hbamgr.ko has test hooks"
 
 # Files for /test in the guest.
 files=$workdir/files
@@ -80,6 +83,8 @@ mkdir -p "$files"
 cp "$here"/guest/*.sh "$files/"
 cc -static -O2 -Wall -Wextra -Werror -I"$top/kmod/include/uapi" \
     -o "$files/hbactl" "$here/tools/hbactl.c"
+cc -static -O2 -Wall -Wextra -Werror -pthread -I"$top/kmod/include/uapi" \
+    -o "$files/hbastress" "$here/tools/hbastress.c"
 
 "$here/mkinitramfs.sh" -o "$workdir/initramfs.gz" \
     --script "$here/guest/hbamgr.sh" --files "$files" \

@@ -90,8 +90,9 @@ report_patterns=(
     'list_add corruption'
     'list_del corruption'
     'ODEBUG:'
-    'soft lockup'
+    'soft lockup'                   # the hang detectors (README: Hangs are reported)
     'hard LOCKUP'
+    'workqueue lockup'
     'hung_task'
     'blocked for more than'
     'sleeping function called from invalid context'

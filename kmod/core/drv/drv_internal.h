@@ -20,6 +20,34 @@
  * srb_lock, files_lock (-> ring_lock) and isr_lock are never held
  * together with pool_lock or with each other otherwise.
  *
+ * Work items (on a->wq; in hbamgr.ko each is its own lockdep class, one
+ * per init site, see hba_os_linux.h) and what they take or wait for:
+ *   rq[q].work	(hba_rq_work) rq->lock; completes commands: wakes the
+ *			PT/TM waiters, calls the glue's done(), queues
+ *			srb_work.  Waits for nothing.
+ *   srb_work	files_lock -> ring_lock (events), state_lock -> the
+ *			firmware's lock (SRB re-post).  Waits for nothing.
+ *   health_work	reads IOC_STATE, queues reset_work.
+ *   reset_work	reset_mutex, and under it rq->lock (hba_rq_clear), the
+ *			locks of the flush (as rq work) and of the re-post (as
+ *			srb_work).  Flushes no work item.
+ * The firmware's work items (fw/) take only the firmware's locks and call
+ * hba_isr(), which takes isr_lock and queues rq work.
+ *
+ * There is no cycle between removal, reset and completion work:
+ * hba_adapter_remove() cancels health_work and reset_work before it takes
+ * reset_mutex, and nothing queues either once the state is DELETING
+ * (queue_unless_deleting() checks it under state_lock); under reset_mutex
+ * it waits only for rq work, srb_work and the firmware's work items
+ * (hba_fw_destroy), and none of those takes reset_mutex or waits for
+ * anything.  So reset_mutex -> {rq work, srb_work, firmware work} has no
+ * way back to reset_mutex.  (Before each work item had its own lockdep
+ * class, lockdep saw them as one and reported rmmod's flush of rq work
+ * under reset_mutex as a wait for reset_work, which takes reset_mutex.)
+ * The callers that wait for a reset (RESET with F_WAIT, the SCSI host
+ * reset handler) are process context holding no core lock; a passthrough
+ * waiting for its command holds none either.
+ *
  * Command ownership (invariant 1): every frame (SCSI/MGMT command, SRB, TM)
  * is a struct hba_cmd whose state moves only
  *   FREE -> ALLOCATED -> POSTED -> COMPLETED -> RELEASED -> FREE

@@ -1,7 +1,7 @@
 # hbamgr.sh - in-guest tests of hbamgr.ko (busybox ash, run as /test.sh).
 #
 # The test files are in /test (mkinitramfs.sh --files): hbamgr-lib.sh,
-# the t-*.sh parts sourced below in order, hbactl; abi_test, sg3-utils,
+# the t-*.sh parts sourced below in order, hbactl, hbastress; abi_test, sg3-utils,
 # smartctl, lsscsi, fio, hbamgrd and hbacli are in /usr/local/bin.
 . /lib/hbamgr/guest-lib.sh
 . /test/hbamgr-lib.sh
@@ -30,5 +30,6 @@ tap_ok "unload hbamgr" rmmod hbamgr
 tap_check "every LUN and node is gone" \
     '[ "$(our_luns)" -eq 0 ] && [ ! -e /dev/hbamgr0 ] && [ ! -d /sys/class/hbamgr ]'
 
+. /test/t-stress.sh	# recovery under lockdep, random ioctl stress, rmmod
 . /test/t-daemon.sh	# hbamgrd + hbacli on the kernel backend, module reload
 tap_done

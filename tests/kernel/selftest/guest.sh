@@ -6,6 +6,9 @@
 #   disk with sg3-utils, lsscsi, smartctl and fio, unload it.
 # HBAMGR_SELFTEST=warn: pass one trivial test but put a kernel WARNING line in
 #   the kernel log; run-qemu.sh must fail the run.
+# HBAMGR_SELFTEST=hang (debug kernel, with hangcheck.ko): a hung task, a
+#   stalled workqueue and a soft lockup, each reported by its detector;
+#   run-qemu.sh must fail the run on those reports.
 . /lib/hbamgr/guest-lib.sh
 
 # Prints the sd and sg device names of the scsi_debug disk once both exist.
@@ -26,6 +29,31 @@ scsi_debug_devs() {
 }
 
 case "${HBAMGR_SELFTEST:-pass}" in
+hang)
+    # The debug kernel's hang detectors each report a deliberate hang of
+    # hangcheck.ko; run-qemu.sh must fail the run on each report.
+    tap_ok "load hangcheck" kmod_load hangcheck
+    tap_check "the hard-lockup detector says it is disabled (TCG has no PMU for its NMI)" \
+        'dmesg | grep -q "Perf NMI watchdog permanently disabled"'
+    echo 5 >/proc/sys/kernel/hung_task_timeout_secs
+    tap_ok "a task sleeps uninterruptibly for 15 s" \
+        sh -c 'echo 15 >/sys/kernel/debug/hangcheck/hung_task'
+    tap_check "the hung-task detector reported it" \
+        'wait_for 10 "dmesg | grep -q \"blocked for more than 5 seconds\""'
+    # The workqueue watchdog at 4 s; the soft-lockup one (2 * 20 s) and RCU
+    # (21 s) stay quiet during the 10 s spin.
+    echo 20 >/proc/sys/kernel/watchdog_thresh
+    echo 4 >/sys/module/workqueue/parameters/watchdog_thresh
+    tap_ok "a work item spins for 10 s, another waits behind it" \
+        sh -c 'echo 10 >/sys/kernel/debug/hangcheck/wq_lockup'
+    tap_check "the workqueue watchdog reported the stalled pool" \
+        'wait_for 30 "dmesg | grep -q \"BUG: workqueue lockup\""'
+    echo 3 >/proc/sys/kernel/watchdog_thresh
+    tap_ok "a CPU spins with preemption off for 10 s" \
+        sh -c 'echo 10 >/sys/kernel/debug/hangcheck/soft_lockup'
+    tap_check "the soft-lockup detector reported it" \
+        'wait_for 10 "dmesg | grep -q \"BUG: soft lockup\""'
+    ;;
 warn)
     tap_ok "kernel log is writable" test -w /dev/kmsg
     echo 'WARNING: CPU: 0 PID: 1 at selftest: deliberate warning' >/dev/kmsg

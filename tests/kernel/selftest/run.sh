@@ -17,6 +17,12 @@
 #         smartctl -i and a fio crc32c write+verify; run-qemu.sh must pass.
 #   warn: the guest writes a "WARNING: CPU:" line to /dev/kmsg; run-qemu.sh
 #         must fail, and because of that line (its TAP tests all pass).
+# and with --debug-kernel a third time, with hangcheck.ko (built against the
+# debug kernel's tree):
+#   hang: a hung task, a stalled workqueue and a soft lockup; each detector
+#         reports its hang, and run-qemu.sh must fail because of those reports
+#         (its TAP tests all pass, among them that the hard-lockup detector
+#         says it is disabled: TCG has no PMU for its NMI).
 # Exit status: 0 both behaved as expected, 1 otherwise, 77 qemu missing (skip).
 set -euo pipefail
 
@@ -41,10 +47,16 @@ fi
 [[ -n $workdir ]] || workdir=$(mktemp -d "${TMPDIR:-/tmp}/hbamgr-kernel-selftest.XXXXXX")
 mkdir -p "$workdir"
 
+extra_kmods=()
 if [[ $debug -eq 1 ]]; then
     tree=$("$harness/build-debug-kernel.sh" | tail -n 1)
     kernel=$tree/arch/x86/boot/bzImage
     kmod_dir=$tree
+    rm -rf "$workdir/hangcheck"
+    cp -r "$here/hangcheck" "$workdir/hangcheck"
+    make -C "$tree" M="$workdir/hangcheck" modules >"$workdir/hangcheck.log" 2>&1 \
+        || { tail -n 30 "$workdir/hangcheck.log"; echo "selftest: FAIL: hangcheck.ko build"; exit 1; }
+    extra_kmods=(--kmod "$workdir/hangcheck/hangcheck.ko")
 else
     kver=$("$harness/debian-kver.sh")
     kernel=/boot/vmlinuz-$kver
@@ -52,7 +64,7 @@ else
 fi
 
 "$harness/mkinitramfs.sh" -o "$workdir/initramfs.gz" --script "$here/guest.sh" \
-    --kmod-dir "$kmod_dir" --kmod sd_mod --kmod sg --kmod scsi_debug \
+    --kmod-dir "$kmod_dir" --kmod sd_mod --kmod sg --kmod scsi_debug "${extra_kmods[@]}" \
     --bin sg_inq --bin sg_readcap --bin sg_logs --bin sg_turs \
     --bin lsscsi --bin smartctl --bin fio
 
@@ -80,6 +92,29 @@ else
     echo "selftest: FAIL: warn mode was not failed for the kernel WARNING (status $rc);" \
          "console log: $workdir/warn.log"
     status=1
+fi
+
+if [[ $debug -eq 1 ]]; then
+    echo "=== selftest: hang mode on $kernel (must fail)"
+    set +e
+    out=$("$harness/run-qemu.sh" -k "$kernel" -t "$timeout" -l "$workdir/hang.log" \
+            -a HBAMGR_SELFTEST=hang "$workdir/initramfs.gz")
+    rc=$?
+    set -e
+    echo "$out"
+    missing=()
+    for report in 'blocked for more than 5 seconds' 'BUG: workqueue lockup' \
+                  'BUG: soft lockup'; do
+        grep -qF "$report" <<<"$out" || missing+=("$report")
+    done
+    if [[ $rc -eq 1 && ${#missing[@]} -eq 0 ]] \
+            && grep -qE '^guest: [0-9]+ passed, 0 failed$' <<<"$out"; then
+        echo "selftest: hang mode failed on each detector's report, as expected"
+    else
+        echo "selftest: FAIL: hang mode (status $rc; reports not seen:" \
+             "${missing[*]:-none}); console log: $workdir/hang.log"
+        status=1
+    fi
 fi
 
 echo "selftest: logs in $workdir"
