@@ -215,12 +215,36 @@ void hba_os_lock_destroy(struct hba_lock *l)
 	pthread_mutex_destroy(&l->mutex);
 }
 
+/*
+ * Take the pthread mutex inside a shim object (lock, completion, wait
+ * queue) whose magic says it is alive.  A waiter looks at the magic again
+ * every second: an object freed (and poisoned, in test builds) while
+ * threads waited for its mutex would otherwise leave them asleep on a dead
+ * futex for good, a hang instead of a report.
+ */
+static void lock_checked(pthread_mutex_t *m, const char *what,
+			 const void *obj, const unsigned int *magic,
+			 unsigned int want)
+{
+	struct timespec deadline;
+
+	check_magic(what, obj, magic, want);
+	if (!pthread_mutex_trylock(m))
+		return;
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec++;
+		if (!pthread_mutex_timedlock(m, &deadline))
+			return;
+		check_magic(what, obj, magic, want);
+	}
+}
+
 void hba_os_lock(struct hba_lock *l, bool spin)
 {
 	unsigned long self = hba_os_thread_id();
 
 	check_magic("lock", l, &l->magic, HBA_OS_MAGIC_LOCK);
-
 	if (!spin)
 		hba_os_might_sleep(__FILE__, __LINE__);
 	/*
@@ -231,7 +255,8 @@ void hba_os_lock(struct hba_lock *l, bool spin)
 		hba_os_warn(__FILE__, __LINE__, "lock taken recursively");
 		l->depth++;
 	} else {
-		pthread_mutex_lock(&l->mutex);
+		lock_checked(&l->mutex, "lock", l, &l->magic,
+			     HBA_OS_MAGIC_LOCK);
 		__atomic_store_n(&l->owner, self, __ATOMIC_RELAXED);
 	}
 	if (spin)
@@ -365,9 +390,10 @@ bool hba_os_fatal_signal_pending(void)
 
 /* Completion. */
 
-static void check_completion(const struct hba_completion *c)
+static void lock_completion(struct hba_completion *c)
 {
-	check_magic("completion", c, &c->magic, HBA_OS_MAGIC_COMPLETION);
+	lock_checked(&c->lock, "completion", c, &c->magic,
+		     HBA_OS_MAGIC_COMPLETION);
 }
 
 void hba_init_completion(struct hba_completion *c)
@@ -381,16 +407,14 @@ void hba_init_completion(struct hba_completion *c)
 
 void hba_reinit_completion(struct hba_completion *c)
 {
-	check_completion(c);
-	pthread_mutex_lock(&c->lock);
+	lock_completion(c);
 	c->done = 0;
 	pthread_mutex_unlock(&c->lock);
 }
 
 void hba_complete(struct hba_completion *c)
 {
-	check_completion(c);
-	pthread_mutex_lock(&c->lock);
+	lock_completion(c);
 	if (c->done != UINT32_MAX)
 		c->done++;
 	pthread_cond_broadcast(&c->cond);
@@ -399,8 +423,7 @@ void hba_complete(struct hba_completion *c)
 
 void hba_complete_all(struct hba_completion *c)
 {
-	check_completion(c);
-	pthread_mutex_lock(&c->lock);
+	lock_completion(c);
 	c->done = UINT32_MAX;
 	pthread_cond_broadcast(&c->cond);
 	pthread_mutex_unlock(&c->lock);
@@ -410,8 +433,7 @@ bool hba_completion_done(struct hba_completion *c)
 {
 	bool done;
 
-	check_completion(c);
-	pthread_mutex_lock(&c->lock);
+	lock_completion(c);
 	done = c->done != 0;
 	pthread_mutex_unlock(&c->lock);
 	return done;
@@ -426,9 +448,8 @@ static long wait_completion(struct hba_completion *c, u32 ms, bool killable)
 	u64 deadline = hba_now_ns() + (u64)ms * 1000000ULL, now;
 	long ret = 0;
 
-	check_completion(c);
 	hba_os_might_sleep(__FILE__, __LINE__);
-	pthread_mutex_lock(&c->lock);
+	lock_completion(c);
 	if (!c->done) {
 		c->waiters++;
 		for (;;) {
@@ -477,9 +498,9 @@ long hba_wait_for_completion_killable_timeout(struct hba_completion *c,
 
 /* Wait queue. */
 
-static void check_waitq(const struct hba_waitq *w)
+static void lock_waitq(struct hba_waitq *w)
 {
-	check_magic("wait queue", w, &w->magic, HBA_OS_MAGIC_WAITQ);
+	lock_checked(&w->lock, "wait queue", w, &w->magic, HBA_OS_MAGIC_WAITQ);
 }
 
 void hba_waitq_init(struct hba_waitq *w)
@@ -493,8 +514,7 @@ void hba_waitq_init(struct hba_waitq *w)
 
 void hba_wake_up_all(struct hba_waitq *w)
 {
-	check_waitq(w);
-	pthread_mutex_lock(&w->lock);
+	lock_waitq(w);
 	w->wake_seq++;
 	pthread_cond_broadcast(&w->cond);
 	if (w->eventfd >= 0)
@@ -506,8 +526,7 @@ u64 hba_waitq_seq(struct hba_waitq *w)
 {
 	u64 seq;
 
-	check_waitq(w);
-	pthread_mutex_lock(&w->lock);
+	lock_waitq(w);
 	seq = w->wake_seq;
 	pthread_mutex_unlock(&w->lock);
 	return seq;
@@ -518,9 +537,8 @@ bool hba_waitq_sleep(struct hba_waitq *w, u64 seq, u64 deadline_ns,
 {
 	bool woken = true;
 
-	check_waitq(w);
 	hba_os_might_sleep(file, line);
-	pthread_mutex_lock(&w->lock);
+	lock_waitq(w);
 	while (w->wake_seq == seq && woken)
 		woken = hba_os_cond_wait_until(&w->cond, &w->lock,
 					       deadline_ns);
@@ -546,7 +564,7 @@ int hba_waitq_eventfd(struct hba_waitq *w)
 {
 	int fd;
 
-	pthread_mutex_lock(&w->lock);
+	lock_waitq(w);
 	if (w->eventfd < 0)
 		w->eventfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	fd = w->eventfd >= 0 ? w->eventfd : -errno;
@@ -556,7 +574,7 @@ int hba_waitq_eventfd(struct hba_waitq *w)
 
 void hba_waitq_eventfd_close(struct hba_waitq *w)
 {
-	pthread_mutex_lock(&w->lock);
+	lock_waitq(w);
 	if (w->eventfd >= 0)
 		close(w->eventfd);
 	w->eventfd = -1;
