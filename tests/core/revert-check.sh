@@ -123,10 +123,11 @@ build_tests() {  # build_tests LOG TEST...
 run_test() {
     local exe rc=0
     exe=$build/tests/core/$(exe_name "$1" "$2")
-    # The inner subshell keeps bash's own "Segmentation fault" notice out
-    # of the output; the log says how the run ended.
+    # The outer subshell (kept a process of its own by its "exit") prints
+    # bash's "Aborted"/"Segmentation fault" notice to /dev/null, not into
+    # the output; the log says how the run ended.
     ( (cd "$build/tests/core" && env "$(env_for "$2")" timeout -k 10 "$RUN_BOUND" "$exe") \
-        >"$3" 2>&1 ) 2>/dev/null || rc=$?
+        >"$3" 2>&1; exit $? ) 2>/dev/null || rc=$?
     echo "revert-check: exit status $rc" >>"$3"
     if [[ $rc -eq 0 ]]; then return 0; fi
     if [[ $rc -eq 124 || $rc -eq 137 ]]; then return 2; fi
