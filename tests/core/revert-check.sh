@@ -106,7 +106,7 @@ exe_name() {  # exe_name TEST VARIANT
 env_for() {  # the sanitizer options the ctest of that variant uses
     case "$1" in
         asan) echo "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:print_stacktrace=1" ;;
-        tsan) echo "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1" ;;
+        tsan) echo "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:die_after_fork=0" ;;
         *) echo "HBAMGR_REVERT_CHECK=1" ;;
     esac
 }
