@@ -11,7 +11,12 @@ Maintenance::Maintenance(Store* store, MaintenanceOptions options, RetentionRepo
     : store_(store),
       report_(std::move(report)),
       options_(options),
-      next_retention_(absl::Now() + options.first_retention_after) {
+      next_retention_(absl::Now() + options.first_retention_after),
+      next_checkpoint_(absl::Now() + options.checkpoint_every) {
+  store_->SetCheckpointDue([this] {
+    absl::MutexLock lock(&mu_);
+    checkpoint_due_ = true;
+  });
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -29,10 +34,24 @@ void Maintenance::Stop() {
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
+  store_->SetCheckpointDue(nullptr);
+}
+
+void Maintenance::CheckpointIfDue() {
+  {
+    absl::MutexLock lock(&mu_);
+    const absl::Time now = absl::Now();
+    if (now < next_checkpoint_ && !checkpoint_due_) return;
+    next_checkpoint_ = now + options_.checkpoint_every;
+    checkpoint_due_ = false;
+  }
+  (void)store_->CheckpointWal();  // a failure is the writer's to report
 }
 
 void Maintenance::Loop() {
+  // A long retention pass writes much: checkpoints go on between batches.
   auto keep_going = [this] {
+    CheckpointIfDue();
     absl::MutexLock lock(&mu_);
     return !stopping_;
   };
@@ -40,9 +59,16 @@ void Maintenance::Loop() {
   for (;;) {
     RetentionPolicy policy;
     bool retention_due = false;
+    bool check_due = false;
     {
       absl::MutexLock lock(&mu_);
-      mu_.AwaitWithDeadline(absl::Condition(&stopping_), std::min(next_check, next_retention_));
+      mu_.AwaitWithDeadline(
+          absl::Condition(
+              +[](Maintenance* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+                return self->stopping_ || self->checkpoint_due_;
+              },
+              this),
+          std::min({next_check, next_retention_, next_checkpoint_}));
       if (stopping_) return;
       const absl::Time now = absl::Now();
       if (now >= next_retention_) {
@@ -50,9 +76,13 @@ void Maintenance::Loop() {
         policy = options_.retention;
         next_retention_ = now + options_.retention_every;
       }
-      if (now >= next_check) next_check = now + options_.check_every;
+      if (now >= next_check) {
+        check_due = true;
+        next_check = now + options_.check_every;
+      }
     }
-    (void)store_->CheckWritable();  // reports changes to the store's listener
+    if (check_due) (void)store_->CheckWritable();  // reports changes to the store's listener
+    CheckpointIfDue();
     if (!retention_due) continue;
     const absl::Time started = absl::Now();
     absl::StatusOr<RetentionResult> result = store_->ApplyRetention(policy, started, keep_going);

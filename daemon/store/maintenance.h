@@ -3,7 +3,9 @@
 // in small batches, the write lock released between two; the first pass a
 // moment after start-up, so the daemon serves first) and the storage check
 // (Store::CheckWritable: free space, read-only, and while the store is in a
-// write fault a probe write that ends it).
+// write fault a probe write that ends it), and the WAL checkpoints
+// (Store::CheckpointWal; the writer makes none, so its fsyncs never stall
+// event ingestion), also between two retention batches.
 #ifndef HBAMGR_DAEMON_STORE_MAINTENANCE_H_
 #define HBAMGR_DAEMON_STORE_MAINTENANCE_H_
 
@@ -22,6 +24,9 @@ struct MaintenanceOptions {
   absl::Duration retention_every = absl::Hours(1);
   absl::Duration first_retention_after = absl::Seconds(1);
   absl::Duration check_every = absl::Seconds(1);
+  // Bounds how long the write-ahead log goes unchecked (a burst of writes
+  // asks for a checkpoint sooner: Store::SetCheckpointDue).
+  absl::Duration checkpoint_every = absl::Milliseconds(200);
 };
 
 class Maintenance {
@@ -44,6 +49,8 @@ class Maintenance {
 
  private:
   void Loop();
+  // Checkpoints the WAL when one is due.
+  void CheckpointIfDue() ABSL_LOCKS_EXCLUDED(mu_);
 
   Store* const store_;
   const RetentionReport report_;
@@ -51,6 +58,8 @@ class Maintenance {
   absl::Mutex mu_;  // protects the fields below; not held during store work
   MaintenanceOptions options_ ABSL_GUARDED_BY(mu_);
   absl::Time next_retention_ ABSL_GUARDED_BY(mu_);
+  absl::Time next_checkpoint_ ABSL_GUARDED_BY(mu_);
+  bool checkpoint_due_ ABSL_GUARDED_BY(mu_) = false;  // the store asked for one
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
   std::thread thread_;

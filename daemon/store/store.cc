@@ -28,6 +28,13 @@ namespace {
 // sqlite3 shell writing, a reader during WAL recovery) before failing with
 // UNAVAILABLE.
 constexpr int kBusyTimeoutMs = 5000;
+// How long a checkpoint of a log above its limit waits for readers to move
+// to the newest snapshot, holding the writer off meanwhile (the writer waits
+// for it, so ingestion stalls at most this long, and only while readers have
+// kept the log from starting over).
+constexpr int kWalLimitWaitMs = 500;
+// Checkpoint rounds that chase the writer before giving up until next time.
+constexpr int kCheckpointRounds = 4;
 
 absl::Status WithPath(const absl::Status& s, const std::string& path) {
   absl::Status out(s.code(), absl::StrCat("database ", path, ": ", s.message()));
@@ -74,12 +81,18 @@ absl::Status MakeOwnerOnly(const std::string& path) {
 
 // Makes writes that would grow the database beyond `max_bytes` fail with
 // SQLITE_FULL.
-absl::Status LimitSize(sqlite3* db, uint64_t max_bytes) {
+absl::StatusOr<uint64_t> PageSize(sqlite3* db) {
   absl::StatusOr<Statement> page_size = Statement::Prepare(db, "PRAGMA page_size");
   if (!page_size.ok()) return page_size.status();
   absl::StatusOr<bool> row = page_size->Step();
   if (!row.ok()) return row.status();
-  const uint64_t pages = std::max<uint64_t>(1, max_bytes / page_size->ColumnInt(0));
+  return static_cast<uint64_t>(page_size->ColumnInt(0));
+}
+
+absl::Status LimitSize(sqlite3* db, uint64_t max_bytes) {
+  absl::StatusOr<uint64_t> page_size = PageSize(db);
+  if (!page_size.ok()) return page_size.status();
+  const uint64_t pages = std::max<uint64_t>(1, max_bytes / *page_size);
   return Exec(db, absl::StrCat("PRAGMA max_page_count = ", pages).c_str());
 }
 
@@ -151,12 +164,53 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, Stor
   if (options.max_bytes != 0) {
     if (absl::Status s = LimitSize(*db, options.max_bytes); !s.ok()) return WithPath(s, path);
   }
+  // Checkpoints belong to CheckpointWal(), not to the writer's commits; when
+  // the log starts over, its file shrinks back to the limit.
+  const std::string wal_pragmas =
+      absl::StrCat("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = ",
+                   options.wal_limit_bytes);
+  if (absl::Status s = Exec(*db, wal_pragmas.c_str()); !s.ok()) return WithPath(s, path);
+  absl::StatusOr<sqlite3*> checkpoint_db = OpenConnection(path, SQLITE_OPEN_READWRITE);
+  if (!checkpoint_db.ok()) return checkpoint_db.status();
+  auto checkpointer = std::make_unique<Connection>(*checkpoint_db);
+  // Until it has read the database, a connection does not know the log is
+  // there, and its checkpoints do nothing.
+  if (absl::Status s = EnableWal(*checkpoint_db); !s.ok()) return WithPath(s, path);
+  if (absl::Status s = Exec(*checkpoint_db, wal_pragmas.c_str()); !s.ok()) {
+    return WithPath(s, path);
+  }
+  absl::StatusOr<uint64_t> page_size = PageSize(*db);
+  if (!page_size.ok()) return WithPath(page_size.status(), path);
   if (options.readers == 0) options.readers = 1;
-  return std::unique_ptr<Store>(new Store(path, options, std::move(writer)));
+  return std::unique_ptr<Store>(
+      new Store(path, options, std::move(writer), std::move(checkpointer), *page_size));
 }
 
-Store::Store(std::string path, StoreOptions options, std::unique_ptr<Connection> writer)
-    : path_(std::move(path)), options_(options), writer_(std::move(writer)) {}
+Store::Store(std::string path, StoreOptions options, std::unique_ptr<Connection> writer,
+             std::unique_ptr<Connection> checkpointer, uint64_t page_size)
+    : path_(std::move(path)),
+      options_(options),
+      checkpoint_due_frames_(std::max<uint64_t>(1, options.wal_checkpoint_bytes / page_size)),
+      writer_(std::move(writer)),
+      checkpointer_(std::move(checkpointer)) {
+  absl::MutexLock lock(&write_mu_);
+  sqlite3_wal_hook(writer_->db(), &Store::OnWalCommit, this);
+}
+
+int Store::OnWalCommit(void* self, sqlite3* /*db*/, const char* /*schema*/, int frames) {
+  auto* store = static_cast<Store*>(self);
+  store->write_mu_.AssertHeld();  // only the writer commits
+  if (static_cast<uint64_t>(frames) >= store->checkpoint_due_frames_ &&
+      store->checkpoint_due_) {
+    store->checkpoint_due_();
+  }
+  return SQLITE_OK;
+}
+
+void Store::SetCheckpointDue(std::function<void()> due) {
+  absl::MutexLock lock(&write_mu_);
+  checkpoint_due_ = std::move(due);
+}
 
 Store::~Store() = default;
 
@@ -465,6 +519,50 @@ absl::StatusOr<RetentionResult> Store::ApplyRetention(const RetentionPolicy& pol
     *t.deleted = *n;
   }
   return result;
+}
+
+uint64_t Store::WalBytes() const {
+  struct stat st;
+  const std::string wal = path_ + "-wal";
+  return stat(wal.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+absl::Status Store::CheckpointWal() {
+  absl::MutexLock lock(&checkpoint_mu_);
+  sqlite3* db = checkpointer_->db();
+  // Copies what no reader still needs, waiting for nobody.  When all is
+  // copied, the writer starts the log over at its next transaction, reusing
+  // the file (journal_size_limit trims it).  The writer appends meanwhile,
+  // so a few rounds: each has less to copy than the one before.
+  int log = 0;
+  int copied = 0;
+  int rc = SQLITE_OK;
+  for (int round = 0; round < kCheckpointRounds; ++round) {
+    const int copied_before = copied;
+    rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      return WithPath(SqliteError(db, rc, "checkpoint"), path_);
+    }
+    if (log == copied || (round > 0 && copied <= copied_before)) break;  // done, or stuck
+  }
+  const absl::Time now = absl::Now();
+  if (WalBytes() <= options_.wal_limit_bytes || now < next_forced_checkpoint_) {
+    return absl::OkStatus();
+  }
+  // Over the limit: readers kept the log from starting over.  The writer
+  // waits on write_mu_ (SQLite's busy polling would rarely find the gap
+  // between two of its transactions) while the checkpoint waits for readers
+  // to move to the newest snapshot, then truncates the log.  When readers
+  // outlast the wait, the writer is not held off again for a while.
+  absl::MutexLock hold_writer(&write_mu_);
+  sqlite3_busy_timeout(db, kWalLimitWaitMs);
+  rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log, &copied);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  if (rc == SQLITE_BUSY) next_forced_checkpoint_ = now + options_.wal_limit_retry_after;
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+    return WithPath(SqliteError(db, rc, "checkpoint"), path_);
+  }
+  return absl::OkStatus();
 }
 
 void Store::SetFaultListener(std::function<void(const absl::Status&)> listener) {

@@ -28,6 +28,7 @@
 #include "absl/time/time.h"
 
 struct hbamgr_event;
+struct sqlite3;
 
 namespace hbamgr::store {
 
@@ -209,6 +210,18 @@ struct StoreOptions {
   // Largest database file; a write that needs more fails as on a full disk
   // (SQLITE_FULL).  0: no limit.
   uint64_t max_bytes = 0;
+  // Bound of the write-ahead log (the -wal file).  The writer never
+  // checkpoints (SQLite's auto-checkpoint would run its fsyncs inside event
+  // ingestion); CheckpointWal() does, from the maintenance thread.  When the
+  // log starts over its file is truncated to this size, and past it a
+  // checkpoint waits (boundedly) for readers and the writer so that it can.
+  uint64_t wal_limit_bytes = 64 * 1024 * 1024;
+  // Log growth since it started over that asks for a checkpoint before the
+  // next interval (SetCheckpointDue): a burst of writes.
+  uint64_t wal_checkpoint_bytes = 1024 * 1024;
+  // After readers outlasted such a wait, how long the writer is left alone
+  // (a heavy query loop would otherwise halve its rate).
+  absl::Duration wal_limit_retry_after = absl::Seconds(2);
 };
 
 // Thread-safe.
@@ -276,6 +289,21 @@ class Store {
 
   const std::string& path() const { return path_; }
 
+  // Copies the write-ahead log into the database on a connection of its own
+  // (the writer goes on meanwhile): what no reader still needs, waiting for
+  // nobody.  While the log is above options.wal_limit_bytes (readers kept
+  // it from starting over), holds the writer off and waits up to 500 ms for
+  // readers to move on, to truncate it; when they outlast that, not again
+  // for options.wal_limit_retry_after.  Called periodically, off the main thread.
+  absl::Status CheckpointWal();
+  // Size of the -wal file now (0 when there is none).
+  uint64_t WalBytes() const;
+  // `due` is called from the writer's commit (no lock of the caller's may be
+  // held around store writes, and `due` must take no store lock) once the
+  // log has grown by options.wal_checkpoint_bytes since it started over.
+  // Empty: none.
+  void SetCheckpointDue(std::function<void()> due) ABSL_LOCKS_EXCLUDED(write_mu_);
+
   // Health service state (health_state.cc).  OpenAlert returns the new id;
   // ALREADY_EXISTS when the (object, condition) already has an open alert.
   absl::StatusOr<int64_t> OpenAlert(const AlertRow& row);
@@ -302,7 +330,10 @@ class Store {
  private:
   class Connection;  // store_internal.h
 
-  Store(std::string path, StoreOptions options, std::unique_ptr<Connection> writer);
+  Store(std::string path, StoreOptions options, std::unique_ptr<Connection> writer,
+        std::unique_ptr<Connection> checkpointer, uint64_t page_size);
+  // sqlite3_wal_hook of the writer: after each commit, `frames` in the log.
+  static int OnWalCommit(void* self, sqlite3* db, const char* schema, int frames);
   // Runs `body` on the writer connection (write_mu_ held) and records the
   // outcome (NoteWrite).
   absl::Status Writing(const std::function<absl::Status(Connection&)>& body)
@@ -323,11 +354,20 @@ class Store {
 
   const std::string path_;
   const StoreOptions options_;
+  const uint64_t checkpoint_due_frames_;  // log frames that call checkpoint_due_
 
   // Protects the writer connection and its statements.  Order: write_mu_
   // before fault_mu_; nothing else is taken under it.
   absl::Mutex write_mu_;
   const std::unique_ptr<Connection> writer_ ABSL_PT_GUARDED_BY(write_mu_);
+  std::function<void()> checkpoint_due_ ABSL_GUARDED_BY(write_mu_);
+
+  // Protects the checkpoint connection.  Order: checkpoint_mu_ before
+  // write_mu_ (a checkpoint of a log over its limit holds the writer off).
+  absl::Mutex checkpoint_mu_ ABSL_ACQUIRED_BEFORE(write_mu_);
+  const std::unique_ptr<Connection> checkpointer_ ABSL_PT_GUARDED_BY(checkpoint_mu_);
+  // No checkpoint holds the writer off before then.
+  absl::Time next_forced_checkpoint_ ABSL_GUARDED_BY(checkpoint_mu_) = absl::InfinitePast();
 
   // Protects the idle readers; a leaf lock.
   absl::Mutex readers_mu_;
