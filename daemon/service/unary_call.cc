@@ -64,19 +64,27 @@ bool UnaryCall::Authorize(server::Privilege privilege) {
   return false;
 }
 
+store::AuditRow UnaryCall::AuditRecord(const absl::Status& status) const {
+  store::AuditRow row;
+  row.time_ns = absl::ToUnixNanos(started_);
+  row.peer = caller_;
+  row.method = audit_.method;
+  row.target = audit_.target;
+  row.arguments = audit_.arguments;
+  row.result_code = static_cast<int32_t>(status.code());
+  row.result_message = std::string(status.message());
+  row.duration_us = absl::ToInt64Microseconds(absl::Now() - started_);
+  return row;
+}
+
 bool UnaryCall::OpenAudit() {
   if (audit_.method == nullptr) return true;
   absl::Status unwritable = env_.store->WriteFault();
   if (unwritable.ok()) {
-    store::AuditRow row;
-    row.time_ns = absl::ToUnixNanos(started_);
-    row.peer = caller_;
-    row.method = audit_.method;
-    row.target = audit_.target;
-    row.arguments = audit_.arguments;
     // What the record says if the call's end cannot be written.
-    row.result_code = static_cast<int32_t>(absl::StatusCode::kUnknown);
-    row.result_message = "started; its outcome could not be recorded";
+    store::AuditRow row =
+        AuditRecord(absl::UnknownError("started; its outcome could not be recorded"));
+    row.duration_us = 0;
     absl::StatusOr<int64_t> id = env_.store->AddAudit(row);
     if (id.ok()) {
       audit_id_ = *id;
@@ -151,15 +159,7 @@ void UnaryCall::OnCancel() {
 
 void UnaryCall::Complete(const absl::Status& status) {
   if (audit_.method != nullptr) {
-    store::AuditRow row;
-    row.time_ns = absl::ToUnixNanos(started_);
-    row.peer = caller_;
-    row.method = audit_.method;
-    row.target = audit_.target;
-    row.arguments = audit_.arguments;
-    row.result_code = static_cast<int32_t>(status.code());
-    row.result_message = std::string(status.message());
-    row.duration_us = absl::ToInt64Microseconds(absl::Now() - started_);
+    store::AuditRow row = AuditRecord(status);
     // The record OpenAudit wrote gets the outcome; a call refused before
     // that (not authorized) gets its record now.  One refused for want of a
     // record has none: the journal has it.

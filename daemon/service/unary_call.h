@@ -86,6 +86,8 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
   // Writes the audit record of an audited call before it acts.  False (and
   // the call completed UNAVAILABLE) when the store cannot take it.
   bool OpenAudit();
+  // This call's audit record with `status` as its outcome, timed from its start.
+  store::AuditRow AuditRecord(const absl::Status& status) const;
   void OnCancel() override;
   void OnDone() override { delete this; }
 

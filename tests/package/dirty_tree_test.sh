@@ -34,17 +34,7 @@ export GIT_CONFIG_NOSYSTEM=1 HOME=$work   # nobody's git configuration
 # Wherever package.sh would build, so a test can tell that it did not.
 export HBAMGR_PACKAGE_WORKDIR=$work/package-work
 
-n=0 failed=0
-ok() { # NAME STATUS [DETAIL]
-    n=$((n + 1))
-    if [[ $2 -eq 0 ]]; then
-        echo "ok $n - $1"
-    else
-        echo "not ok $n - $1"
-        [[ -z ${3:-} ]] || sed 's/^/# /' <<<"$3"
-        failed=$((failed + 1))
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 # package ARGS...: run the repository's package.sh; sets rc, out (stdout), err.
 package() {
     out=$(cd "$repo" && scripts/package.sh "$@" 2>"$work/err")
@@ -103,6 +93,4 @@ package --uncommitted --print-source
 ok "--uncommitted leaves untracked files out: the source is HEAD" \
     "$([[ $rc -eq 0 && $out == "$head" ]]; echo $?)" "rc=$rc out=$out err=$err"
 
-echo "1..$n"
-echo "dirty_tree: $((n - failed)) passed, $failed failed"
-[[ $failed -eq 0 ]]
+tap_end dirty_tree

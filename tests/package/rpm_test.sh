@@ -34,17 +34,7 @@ main=$(ls "$dist"/hbamgr-"$version"-*.x86_64.rpm 2>/dev/null | head -n 1)
 dkms=$(ls "$dist"/hbamgr-dkms-"$version"-*.noarch.rpm 2>/dev/null | head -n 1)
 py=$(ls "$dist"/python3-hbamgr-"$version"-*.noarch.rpm 2>/dev/null | head -n 1)
 
-n=0 failed=0
-ok() { # NAME STATUS [DETAIL]
-    n=$((n + 1))
-    if [[ $2 -eq 0 ]]; then
-        echo "ok $n - $1"
-    else
-        echo "not ok $n - $1"
-        [[ -z ${3:-} ]] || sed 's/^/# /' <<<"$3"
-        failed=$((failed + 1))
-    fi
-}
+. "$(dirname "$0")/tap.sh"
 same() { # NAME EXPECTED ACTUAL
     if [[ $2 == "$3" ]]; then ok "$1" 0; else ok "$1" 1 "$(diff <(echo "$2") <(echo "$3"))"; fi
 }
@@ -108,9 +98,7 @@ ok "python3-hbamgr: hbamgr.client and the hbamgr.v1 stubs" "$(
 
 if [[ $(id -u) -ne 0 ]]; then
     echo "# scriptlet checks skipped: they need root (bind mounts)"
-    echo "1..$n"
-    echo "rpm: $((n - failed)) passed, $failed failed"
-    [[ $failed -eq 0 ]]
+    tap_end rpm
     exit
 fi
 work=$(mktemp -d)
@@ -172,6 +160,4 @@ same "hbamgr-dkms %preun (a new release of the same version): modules kept" "rc=
 dkms status -m hbamgr" \
     "$(scriptlet "$dkms" PREUN 1 "hbamgr/$version, 6.1.0-1-amd64, x86_64: installed")"
 
-echo "1..$n"
-echo "rpm: $((n - failed)) passed, $failed failed"
-[[ $failed -eq 0 ]]
+tap_end rpm
