@@ -12,6 +12,7 @@
 #include "daemon/health/model.h"
 #include "daemon/service/convert.h"
 #include "daemon/service/lookup.h"
+#include "daemon/service/server_write_stream.h"
 #include "daemon/service/unary_call.h"
 #include "daemon/service/validate.h"
 #include "grpcpp/server_context.h"
@@ -88,11 +89,11 @@ v1::AlertNotificationKind ToProtoKind(health::NotificationKind kind) {
 // One WatchAlerts stream: notifications from the AlertHub, written one at a
 // time; a stream whose queue overflowed gets what was queued and then
 // RESOURCE_EXHAUSTED.
-class AlertStream final : public grpc::ServerWriteReactor<v1::AlertNotification> {
+class AlertStream final : public ServerWriteStream<v1::AlertNotification, health::Notification> {
  public:
   AlertStream(const ServiceEnv& env, grpc::CallbackServerContext* ctx,
               const v1::WatchAlertsRequest& request)
-      : env_(env) {
+      : ServerWriteStream("watcher went away"), env_(env) {
     absl::Status refused = env.authorizer->Authorize(*ctx, Privilege::kRead);
     if (refused.ok() && !request.adapter().empty()) {
       refused = env.FindAdapter(request.adapter()).status();
@@ -114,73 +115,31 @@ class AlertStream final : public grpc::ServerWriteReactor<v1::AlertNotification>
   }
 
  private:
-  void Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (writing_ || finishing_ || subscription_ == nullptr) return;
-    for (auto& n : subscription_->Take()) pending_.push_back(std::move(n));
-    if (!pending_.empty()) {
-      health::Notification n = std::move(pending_.front());
-      pending_.pop_front();
-      response_.Clear();
-      response_.set_kind(ToProtoKind(n.kind));
-      FillAlert(n.adapter, n.alert, response_.mutable_alert());
-      writing_ = true;
-      StartWrite(&response_);
-      return;
-    }
-    if (subscription_->overflowed()) {
-      FinishOnce(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                              "alert watcher fell too far behind; ListAlerts has the state"));
-    }
+  std::optional<grpc::Status> Refill(std::deque<health::Notification>* pending) override
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (subscription_ == nullptr) return std::nullopt;
+    for (auto& n : subscription_->Take()) pending->push_back(std::move(n));
+    if (!subscription_->overflowed()) return std::nullopt;
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "alert watcher fell too far behind; ListAlerts has the state");
   }
-  void FinishOnce(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finishing_) return;
-    finishing_ = true;
-    if (writing_) {
-      finish_after_write_ = status;
-    } else {
-      Finish(status);
-    }
+  void Fill(const health::Notification& n, v1::AlertNotification* response) override
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    response->set_kind(ToProtoKind(n.kind));
+    FillAlert(n.adapter, n.alert, response->mutable_alert());
   }
-  void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
-    if (finish_after_write_) {
-      Finish(*finish_after_write_);
-      finish_after_write_.reset();
-      return;
-    }
-    if (!ok) {
-      FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "watcher went away"));
-      return;
-    }
-    Pump();
-  }
-  void OnCancel() override {
-    absl::MutexLock lock(&mu_);
-    FinishOnce(grpc::Status(grpc::StatusCode::CANCELLED, "watcher went away"));
-  }
-  void OnDone() override {
+  void Unsubscribe() override {
     std::shared_ptr<health::AlertHub::Subscription> subscription;
     {
       absl::MutexLock lock(&mu_);
       subscription = subscription_;
     }
-    // No notify runs after this; one in progress has left mu_ when the
-    // lock below is taken.
     if (subscription != nullptr) env_.alert_delivery->hub().Unsubscribe(subscription);
-    { absl::MutexLock lock(&mu_); }
-    delete this;
   }
 
   const ServiceEnv& env_;
   // Lock order: the hub's lock -> mu_ -> the subscription's queue lock.
-  absl::Mutex mu_;
   std::shared_ptr<health::AlertHub::Subscription> subscription_ ABSL_GUARDED_BY(mu_);
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool finishing_ ABSL_GUARDED_BY(mu_) = false;
-  std::optional<grpc::Status> finish_after_write_ ABSL_GUARDED_BY(mu_);
-  std::deque<health::Notification> pending_ ABSL_GUARDED_BY(mu_);
-  v1::AlertNotification response_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -12,10 +12,9 @@
 #include <optional>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "daemon/adapter/event_hub.h"
 #include "daemon/service/env.h"
-#include "grpcpp/support/server_callback.h"
+#include "daemon/service/server_write_stream.h"
 #include "hbamgr/v1/events.pb.h"
 
 namespace grpc {
@@ -24,7 +23,7 @@ class CallbackServerContext;
 
 namespace hbamgr::service {
 
-class SubscribeStream final : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+class SubscribeStream final : public ServerWriteStream<v1::SubscribeResponse, store::EventRow> {
  public:
   static constexpr uint32_t kReplayPage = 256;
 
@@ -32,27 +31,19 @@ class SubscribeStream final : public grpc::ServerWriteReactor<v1::SubscribeRespo
                   const v1::SubscribeRequest& request);
 
  private:
-  // Starts the next write, or finishes; mu_ held.
-  void Pump() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void FinishOnce(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Write(const store::EventRow& row) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void OnWriteDone(bool ok) override;
-  void OnCancel() override;
-  void OnDone() override;
+  std::optional<grpc::Status> Refill(std::deque<store::EventRow>* pending) override
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Fill(const store::EventRow& row, v1::SubscribeResponse* response) override
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Unsubscribe() override;
 
   const ServiceEnv& env_;
   std::shared_ptr<adapter::Subscription> subscription_;
   adapter::EventFilter filter_;
 
   // Lock order: Subscription's notify lock -> mu_ -> Subscription's queue.
-  absl::Mutex mu_;  // protects everything below
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool finishing_ ABSL_GUARDED_BY(mu_) = false;
-  std::optional<grpc::Status> finish_after_write_ ABSL_GUARDED_BY(mu_);
   bool replaying_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;  // next seq wanted (replay mode)
-  std::deque<store::EventRow> pending_ ABSL_GUARDED_BY(mu_);
-  v1::SubscribeResponse response_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hbamgr::service
