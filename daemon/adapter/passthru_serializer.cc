@@ -153,6 +153,11 @@ size_t PassthruSerializer::background_queued() const {
   return background_.size();
 }
 
+bool PassthruSerializer::running() const {
+  absl::MutexLock lock(&mu_);
+  return running_ != 0;
+}
+
 size_t PassthruSerializer::queued_bytes() const {
   absl::MutexLock lock(&mu_);
   return queued_bytes_;

@@ -106,6 +106,8 @@ class PassthruSerializer {
   // Client requests waiting (background ones are not counted).
   size_t queued() const;
   size_t background_queued() const;
+  // A request has left the queue for the transport and is not finished.
+  bool running() const;
   // Buffer bytes the waiting requests hold.
   size_t queued_bytes() const;
   // The most commands ever inside the transport at once: 1 while the

@@ -204,8 +204,10 @@ TEST(PassthruSerializerTest, CancelDropsAQueuedRequest) {
   Results results;
 
   transport.CloseGate();
+  EXPECT_FALSE(serializer.running());
   serializer.Submit("uid:1", Far(), Tagged(1), results.Callback());
   ASSERT_TRUE(transport.WaitForStarted(1, kWait));
+  EXPECT_TRUE(serializer.running());
   PassthruSerializer::Ticket queued =
       serializer.Submit("uid:2", Far(), Tagged(2), results.Callback());
   serializer.Cancel(queued);
@@ -213,6 +215,7 @@ TEST(PassthruSerializerTest, CancelDropsAQueuedRequest) {
   ASSERT_TRUE(results.WaitFor(1));
   EXPECT_EQ(results.Get(2).status.code(), absl::StatusCode::kCancelled);
   EXPECT_EQ(serializer.queued(), 0u);
+  EXPECT_TRUE(serializer.running());
   transport.OpenGate();
   ASSERT_TRUE(results.WaitFor(2));
   EXPECT_TRUE(results.Get(1).status.ok());

@@ -43,6 +43,7 @@ grpc::ServerUnaryReactor* DaemonService::GetDaemonInfo(grpc::CallbackServerConte
             summary->set_events_pending(stats.log_newest_seq - stats.next_seq + 1);
           }
           summary->set_queued_commands(static_cast<uint32_t>(adapter->serializer().queued()));
+          summary->set_command_running(adapter->serializer().running());
           summary->set_gaps_backfilled(stats.gaps);
         }
         const size_t all = env.hub->subscribers();

@@ -70,10 +70,13 @@ class PassthroughTest(DaemonTestCase):
     def queued(self):
         return self.hbamgrd.daemon_info().adapters[0].queued_commands
 
+    def command_running(self):
+        return self.hbamgrd.daemon_info().adapters[0].command_running
+
     def slow_command_in_flight(self, slow_ms=SLOW_MS):
         """Starts a passthrough whose completion the firmware delays by slow_ms,
         and a second one queued behind it; returns both futures once the
-        first is on the adapter (the second is then waiting in the queue)."""
+        first is on the adapter and the second is waiting in the queue."""
         self.hbamgrd.maintenance().InjectFault(
             maintenance_pb2.InjectFaultRequest(adapter="c0",
                                                fault=maintenance_pb2.FAULT_TYPE_LATE_COMPLETION,
@@ -81,6 +84,10 @@ class PassthroughTest(DaemonTestCase):
         self.addCleanup(self.clear_faults)
         stub = self.hbamgrd.passthrough()
         slow = stub.Scsi.future(self.scsi_request(), timeout=60)
+        # The fault delays the first command the firmware completes: the
+        # second is sent only once the first is on the adapter, or it could
+        # overtake it and be the slow one.
+        wait_until(lambda: slow.done() or self.command_running(), 10, "the slow command running")
         behind = stub.Scsi.future(self.scsi_request(), timeout=60)
         wait_until(lambda: slow.done() or self.queued() >= 1, 10, "a command queued")
         self.assertFalse(slow.done(), "the slow command was not slow")
