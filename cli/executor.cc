@@ -190,8 +190,14 @@ Executor::Executor(std::shared_ptr<grpc::Channel> channel, absl::Duration timeou
       passthrough_(v1::Passthrough::NewStub(channel)),
       health_(v1::Health::NewStub(channel)) {}
 
-void Executor::Prepare(grpc::ClientContext& ctx) const {
+template <typename Stub, typename Request, typename Response>
+absl::Status Executor::Call(Stub& stub,
+                            grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&,
+                                                      Response*),
+                            const Request& request, Response* response) const {
+  grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  return FromGrpc((stub.*rpc)(&ctx, request, response));
 }
 
 void Executor::Cancel() {
@@ -265,45 +271,44 @@ absl::Status Executor::Dispatch(const Command& cmd, StreamSink& sink, Report& re
 
 absl::StatusOr<std::vector<v1::Drive>> Executor::ListDrives(const std::string& adapter,
                                                             std::optional<uint32_t> enclosure) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::ListDrivesRequest req;
   req.set_adapter(adapter);
   if (enclosure) req.set_enclosure(*enclosure);
   v1::ListDrivesResponse resp;
-  if (grpc::Status s = inventory_->ListDrives(&ctx, req, &resp); !s.ok()) return FromGrpc(s);
+  if (absl::Status s = Call(*inventory_, &v1::Inventory::Stub::ListDrives, req, &resp); !s.ok()) {
+    return s;
+  }
   return std::vector<v1::Drive>(resp.drives().begin(), resp.drives().end());
 }
 
 absl::StatusOr<std::vector<v1::BackgroundOp>> Executor::ListOps(const std::string& adapter) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::ListBackgroundOpsRequest req;
   req.set_adapter(adapter);
   v1::ListBackgroundOpsResponse resp;
-  if (grpc::Status s = inventory_->ListBackgroundOps(&ctx, req, &resp); !s.ok()) {
-    return FromGrpc(s);
+  if (absl::Status s = Call(*inventory_, &v1::Inventory::Stub::ListBackgroundOps, req, &resp);
+      !s.ok()) {
+    return s;
   }
   return std::vector<v1::BackgroundOp>(resp.ops().begin(), resp.ops().end());
 }
 
 absl::StatusOr<v1::Drive> Executor::GetDrive(const Command& cmd) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::GetDriveRequest req;
   req.set_adapter(AdapterName(cmd));
   *req.mutable_drive() = SlotRef(cmd);
   v1::Drive drive;
-  if (grpc::Status s = inventory_->GetDrive(&ctx, req, &drive); !s.ok()) return FromGrpc(s);
+  if (absl::Status s = Call(*inventory_, &v1::Inventory::Stub::GetDrive, req, &drive); !s.ok()) {
+    return s;
+  }
   return drive;
 }
 
 absl::Status Executor::ShowSystem(Report& report) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::ListAdaptersResponse resp;
-  if (grpc::Status s = inventory_->ListAdapters(&ctx, v1::ListAdaptersRequest(), &resp); !s.ok()) {
-    return FromGrpc(s);
+  if (absl::Status s =
+          Call(*inventory_, &v1::Inventory::Stub::ListAdapters, v1::ListAdaptersRequest(), &resp);
+      !s.ok()) {
+    return s;
   }
   std::vector<v1::Controller> controllers(resp.controllers().begin(), resp.controllers().end());
   Json::Array list;
@@ -318,32 +323,29 @@ absl::Status Executor::ShowController(const Command& cmd, Report& report) {
   const std::string adapter = AdapterName(cmd);
   v1::Controller controller;
   {
-    grpc::ClientContext ctx;
-    Prepare(ctx);
     v1::GetControllerRequest req;
     req.set_adapter(adapter);
-    if (grpc::Status s = inventory_->GetController(&ctx, req, &controller); !s.ok()) {
-      return FromGrpc(s);
+    if (absl::Status s = Call(*inventory_, &v1::Inventory::Stub::GetController, req, &controller);
+        !s.ok()) {
+      return s;
     }
   }
   v1::ListEnclosuresResponse enclosures;
   {
-    grpc::ClientContext ctx;
-    Prepare(ctx);
     v1::ListEnclosuresRequest req;
     req.set_adapter(adapter);
-    if (grpc::Status s = inventory_->ListEnclosures(&ctx, req, &enclosures); !s.ok()) {
-      return FromGrpc(s);
+    if (absl::Status s = Call(*inventory_, &v1::Inventory::Stub::ListEnclosures, req, &enclosures);
+        !s.ok()) {
+      return s;
     }
   }
   v1::ListVirtualDrivesResponse vds;
   {
-    grpc::ClientContext ctx;
-    Prepare(ctx);
     v1::ListVirtualDrivesRequest req;
     req.set_adapter(adapter);
-    if (grpc::Status s = inventory_->ListVirtualDrives(&ctx, req, &vds); !s.ok()) {
-      return FromGrpc(s);
+    if (absl::Status s = Call(*inventory_, &v1::Inventory::Stub::ListVirtualDrives, req, &vds);
+        !s.ok()) {
+      return s;
     }
   }
   absl::StatusOr<std::vector<v1::Drive>> drives = ListDrives(adapter, std::nullopt);
@@ -412,13 +414,12 @@ absl::Status Executor::ShowDrive(const Command& cmd, Report& report) {
 
 absl::Status Executor::ShowVds(const Command& cmd, Report& report) {
   const std::string adapter = AdapterName(cmd);
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::ListVirtualDrivesRequest req;
   req.set_adapter(adapter);
   v1::ListVirtualDrivesResponse resp;
-  if (grpc::Status s = inventory_->ListVirtualDrives(&ctx, req, &resp); !s.ok()) {
-    return FromGrpc(s);
+  if (absl::Status s = Call(*inventory_, &v1::Inventory::Stub::ListVirtualDrives, req, &resp);
+      !s.ok()) {
+    return s;
   }
   std::vector<v1::VirtualDrive> vds(resp.virtual_drives().begin(), resp.virtual_drives().end());
   report.sections.push_back(VirtualDriveTable(vds));
@@ -439,13 +440,12 @@ absl::Status Executor::ShowVd(const Command& cmd, Report& report) {
   const std::string adapter = AdapterName(cmd);
   v1::VirtualDrive vd;
   {
-    grpc::ClientContext ctx;
-    Prepare(ctx);
     v1::GetVirtualDriveRequest req;
     req.set_adapter(adapter);
     req.set_vd_id(cmd.vd);
-    if (grpc::Status s = inventory_->GetVirtualDrive(&ctx, req, &vd); !s.ok()) {
-      return FromGrpc(s);
+    if (absl::Status s = Call(*inventory_, &v1::Inventory::Stub::GetVirtualDrive, req, &vd);
+        !s.ok()) {
+      return s;
     }
   }
   absl::StatusOr<std::vector<v1::Drive>> drives = ListDrives(adapter, std::nullopt);
@@ -472,8 +472,6 @@ absl::Status Executor::ShowVd(const Command& cmd, Report& report) {
 }
 
 absl::Status Executor::ShowEvents(const Command& cmd, Report& report) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::QueryEventsRequest req;
   v1::EventFilter* filter = req.mutable_filter();
   filter->set_adapter(AdapterName(cmd));
@@ -486,7 +484,9 @@ absl::Status Executor::ShowEvents(const Command& cmd, Report& report) {
     req.set_newest_first(true);
   }
   v1::QueryEventsResponse resp;
-  if (grpc::Status s = events_->QueryEvents(&ctx, req, &resp); !s.ok()) return FromGrpc(s);
+  if (absl::Status s = Call(*events_, &v1::Events::Stub::QueryEvents, req, &resp); !s.ok()) {
+    return s;
+  }
   std::vector<v1::Event> events(resp.events().begin(), resp.events().end());
   // latest=N asks the daemon newest first; print oldest first all the same.
   if (cmd.latest) std::reverse(events.begin(), events.end());
@@ -499,13 +499,11 @@ absl::Status Executor::ShowEvents(const Command& cmd, Report& report) {
 }
 
 absl::Status Executor::ShowHealth(const Command& cmd, Report& report) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::GetHealthRequest req;
   if (!cmd.every_controller) req.set_adapter(AdapterName(cmd));
   req.set_object(cmd.object);
   v1::GetHealthResponse resp;
-  if (grpc::Status s = health_->GetHealth(&ctx, req, &resp); !s.ok()) return FromGrpc(s);
+  if (absl::Status s = Call(*health_, &v1::Health::Stub::GetHealth, req, &resp); !s.ok()) return s;
   Json::Array adapters;
   for (const v1::AdapterHealth& a : resp.adapters()) adapters.push_back(AdapterHealthJson(a));
   if (cmd.every_controller) {
@@ -525,13 +523,11 @@ absl::Status Executor::ShowHealth(const Command& cmd, Report& report) {
 }
 
 absl::Status Executor::ShowAlerts(const Command& cmd, Report& report) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::ListAlertsRequest req;
   req.set_adapter(AdapterName(cmd));
   req.set_include_cleared(cmd.all);
   v1::ListAlertsResponse resp;
-  if (grpc::Status s = health_->ListAlerts(&ctx, req, &resp); !s.ok()) return FromGrpc(s);
+  if (absl::Status s = Call(*health_, &v1::Health::Stub::ListAlerts, req, &resp); !s.ok()) return s;
   std::vector<v1::Alert> alerts(resp.alerts().begin(), resp.alerts().end());
   Json::Array list;
   for (const v1::Alert& a : alerts) list.push_back(AlertJson(a));
@@ -543,13 +539,13 @@ absl::Status Executor::ShowAlerts(const Command& cmd, Report& report) {
 }
 
 absl::Status Executor::AckAlert(const Command& cmd, Report& report) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::AcknowledgeAlertRequest req;
   req.set_adapter(AdapterName(cmd));
   req.set_id(cmd.alert_id);
   v1::Alert alert;
-  if (grpc::Status s = health_->AcknowledgeAlert(&ctx, req, &alert); !s.ok()) return FromGrpc(s);
+  if (absl::Status s = Call(*health_, &v1::Health::Stub::AcknowledgeAlert, req, &alert); !s.ok()) {
+    return s;
+  }
   report.description = absl::StrCat("Alert ", alert.id(), " acknowledged by ",
                                     alert.acknowledged_by(), "; no more reminders");
   report.sections.push_back(AlertProperties(alert));
@@ -558,12 +554,12 @@ absl::Status Executor::AckAlert(const Command& cmd, Report& report) {
 }
 
 absl::Status Executor::TestAlert(const Command& cmd, Report& report) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::SendTestAlertRequest req;
   req.set_adapter(AdapterName(cmd));
   v1::SendTestAlertResponse resp;
-  if (grpc::Status s = health_->SendTestAlert(&ctx, req, &resp); !s.ok()) return FromGrpc(s);
+  if (absl::Status s = Call(*health_, &v1::Health::Stub::SendTestAlert, req, &resp); !s.ok()) {
+    return s;
+  }
   report.sections.push_back(TestAlertProperties(resp));
   report.data = Json::Object{{"test_alert", TestAlertJson(resp)}};
   if (resp.hook_configured() && !resp.hook_ok()) {
@@ -632,14 +628,15 @@ absl::Status Executor::WatchEvents(const Command& cmd, StreamSink& sink, Report&
 }
 
 absl::Status Executor::Locate(const Command& cmd, Report& report) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::SetLocateRequest req;
   req.set_adapter(AdapterName(cmd));
   *req.mutable_drive() = SlotRef(cmd);
   req.set_on(cmd.locate_on);
   v1::Drive drive;
-  if (grpc::Status s = maintenance_->SetLocate(&ctx, req, &drive); !s.ok()) return FromGrpc(s);
+  if (absl::Status s = Call(*maintenance_, &v1::Maintenance::Stub::SetLocate, req, &drive);
+      !s.ok()) {
+    return s;
+  }
   report.description =
       absl::StrCat(cmd.locate_on ? "Started" : "Stopped", " locating ", DriveName(cmd));
   report.sections.push_back(DriveTable({drive}));
@@ -648,8 +645,6 @@ absl::Status Executor::Locate(const Command& cmd, Report& report) {
 }
 
 absl::Status Executor::AddVd(const Command& cmd, Report& report) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::CreateVirtualDriveRequest req;
   req.set_adapter(AdapterName(cmd));
   req.set_raid_level(cmd.raid_level);
@@ -662,8 +657,9 @@ absl::Status Executor::AddVd(const Command& cmd, Report& report) {
   req.set_name(cmd.name);
   req.set_initialize(cmd.initialize);
   v1::VirtualDrive vd;
-  if (grpc::Status s = maintenance_->CreateVirtualDrive(&ctx, req, &vd); !s.ok()) {
-    return FromGrpc(s);
+  if (absl::Status s = Call(*maintenance_, &v1::Maintenance::Stub::CreateVirtualDrive, req, &vd);
+      !s.ok()) {
+    return s;
   }
   report.description = absl::StrCat("Created VD ", vd.vd_id());
   report.sections.push_back(VirtualDriveTable({vd}));
@@ -687,14 +683,13 @@ absl::Status Executor::DeleteVd(const Command& cmd, Report& report) {
       }
     }
   }
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::DeleteVirtualDriveRequest req;
   req.set_adapter(adapter);
   req.set_vd_id(cmd.vd);
   v1::DeleteVirtualDriveResponse resp;
-  if (grpc::Status s = maintenance_->DeleteVirtualDrive(&ctx, req, &resp); !s.ok()) {
-    return FromGrpc(s);
+  if (absl::Status s = Call(*maintenance_, &v1::Maintenance::Stub::DeleteVirtualDrive, req, &resp);
+      !s.ok()) {
+    return s;
   }
   report.description = absl::StrCat("Deleted VD ", cmd.vd);
   report.data = Json::Object{{"vd_id", cmd.vd}};
@@ -716,13 +711,13 @@ absl::Status Executor::StartStopBgop(const Command& cmd, StreamSink& sink, Repor
     req.set_vd_id(cmd.vd);
   }
   v1::BackgroundOpResponse resp;
-  {
-    grpc::ClientContext ctx;
-    Prepare(ctx);
-    grpc::Status s = cmd.kind == CommandKind::kStartBgop
-                         ? maintenance_->StartBackgroundOp(&ctx, req, &resp)
-                         : maintenance_->StopBackgroundOp(&ctx, req, &resp);
-    if (!s.ok()) return FromGrpc(s);
+  if (absl::Status s =
+          Call(*maintenance_,
+               cmd.kind == CommandKind::kStartBgop ? &v1::Maintenance::Stub::StartBackgroundOp
+                                                   : &v1::Maintenance::Stub::StopBackgroundOp,
+               req, &resp);
+      !s.ok()) {
+    return s;
   }
   const std::string object = cmd.bgop == BgopKind::kRebuild
                                  ? DriveName(cmd)
@@ -788,15 +783,14 @@ absl::Status Executor::WaitForBgop(const Command& cmd, v1::BackgroundOpType type
 }
 
 absl::Status Executor::SetDriveState(const Command& cmd, Report& report) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::SetDriveStateRequest req;
   req.set_adapter(AdapterName(cmd));
   *req.mutable_drive() = SlotRef(cmd);
   req.set_state(ToProto(cmd.drive_state));
   v1::Drive drive;
-  if (grpc::Status s = maintenance_->SetDriveState(&ctx, req, &drive); !s.ok()) {
-    return FromGrpc(s);
+  if (absl::Status s = Call(*maintenance_, &v1::Maintenance::Stub::SetDriveState, req, &drive);
+      !s.ok()) {
+    return s;
   }
   report.description = absl::StrCat(DriveName(cmd), " is now ", DriveStateShort(drive.state()));
   report.sections.push_back(DriveTable({drive}));
@@ -805,15 +799,15 @@ absl::Status Executor::SetDriveState(const Command& cmd, Report& report) {
 }
 
 absl::Status Executor::SetController(const Command& cmd, Report& report) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::SetControllerPropertiesRequest req;
   req.set_adapter(AdapterName(cmd));
   if (cmd.rebuild_rate) req.set_rebuild_rate(*cmd.rebuild_rate);
   if (cmd.patrol) req.set_patrol_enabled(*cmd.patrol);
   v1::Controller controller;
-  if (grpc::Status s = maintenance_->SetControllerProperties(&ctx, req, &controller); !s.ok()) {
-    return FromGrpc(s);
+  if (absl::Status s =
+          Call(*maintenance_, &v1::Maintenance::Stub::SetControllerProperties, req, &controller);
+      !s.ok()) {
+    return s;
   }
   report.description = absl::StrCat("Controller ", cmd.controller, " properties set");
   report.sections.push_back(ControllerProperties(controller, /*all=*/true));
@@ -822,13 +816,14 @@ absl::Status Executor::SetController(const Command& cmd, Report& report) {
 }
 
 absl::Status Executor::Restart(const Command& cmd, Report& report) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::ResetAdapterRequest req;
   req.set_adapter(AdapterName(cmd));
   req.set_wait(cmd.wait);
   v1::ResetAdapterResponse resp;
-  if (grpc::Status s = maintenance_->ResetAdapter(&ctx, req, &resp); !s.ok()) return FromGrpc(s);
+  if (absl::Status s = Call(*maintenance_, &v1::Maintenance::Stub::ResetAdapter, req, &resp);
+      !s.ok()) {
+    return s;
+  }
   const std::string state = JsonEnumName(v1::AdapterState_Name(resp.state()), "ADAPTER_STATE_");
   report.sections.push_back(
       Properties{.title = "Reset",
@@ -843,8 +838,6 @@ absl::Status Executor::Restart(const Command& cmd, Report& report) {
 }
 
 absl::Status Executor::Passthru(const Command& cmd, Report& report) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   const PassthruSpec& spec = cmd.passthru;
   v1::ScsiRequest req;
   req.set_adapter(AdapterName(cmd));
@@ -858,7 +851,9 @@ absl::Status Executor::Passthru(const Command& cmd, Report& report) {
   }
   req.set_timeout_ms(spec.timeout_ms);
   v1::PassthroughResponse resp;
-  if (grpc::Status s = passthrough_->Scsi(&ctx, req, &resp); !s.ok()) return FromGrpc(s);
+  if (absl::Status s = Call(*passthrough_, &v1::Passthrough::Stub::Scsi, req, &resp); !s.ok()) {
+    return s;
+  }
   report.sections = PassthroughSections(resp);
   report.data = PassthroughJson(resp);
   if (resp.status() == v1::COMMAND_STATUS_OK) return absl::OkStatus();
@@ -905,10 +900,11 @@ absl::Status Executor::InjectFault(const Command& cmd, Report& report) {
     default:
       break;
   }
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   v1::InjectFaultResponse resp;
-  if (grpc::Status s = maintenance_->InjectFault(&ctx, req, &resp); !s.ok()) return FromGrpc(s);
+  if (absl::Status s = Call(*maintenance_, &v1::Maintenance::Stub::InjectFault, req, &resp);
+      !s.ok()) {
+    return s;
+  }
   const std::string fault = JsonEnumName(v1::FaultType_Name(req.fault()), "FAULT_TYPE_");
   const std::string status = JsonEnumName(v1::CommandStatus_Name(resp.status()), "COMMAND_STATUS_");
   report.sections.push_back(Properties{

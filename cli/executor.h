@@ -74,8 +74,12 @@ class Executor {
   absl::Status WaitForBgop(const Command& cmd, v1::BackgroundOpType type, uint32_t target,
                            uint64_t min_started_ns, StreamSink& sink, Report& report);
 
-  // A context with the per-call deadline.
-  void Prepare(grpc::ClientContext& ctx) const;
+  // One unary call to the daemon, `stub.*rpc(request, response)`, bounded by
+  // the per-call timeout; a failed call comes back as the CLI's status.
+  template <typename Stub, typename Request, typename Response>
+  absl::Status Call(Stub& stub,
+                    grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&, Response*),
+                    const Request& request, Response* response) const;
   absl::StatusOr<std::vector<v1::Drive>> ListDrives(const std::string& adapter,
                                                     std::optional<uint32_t> enclosure);
   absl::StatusOr<std::vector<v1::BackgroundOp>> ListOps(const std::string& adapter);
