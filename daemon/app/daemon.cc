@@ -412,6 +412,10 @@ void Daemon::Tick() {
   }
   SetGauge(metrics_, "hbamgr_subscribers", "Live Subscribe streams", {},
            static_cast<double>(ClientSubscribers()));
+  SetGauge(metrics_, "hbamgr_store_writable",
+           "1 while the database can be written; 0: admin calls refused, events wait in the "
+           "firmware log",
+           {}, store_->WriteFault().ok() ? 1 : 0);
 
   if (config_.watchdog && AdaptersProgressing()) (void)notifier_.WatchdogPing();
   std::string status = StatusLine();

@@ -18,6 +18,7 @@ test is skipped, saying so, where mounting is impossible."""
 
 import errno
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -87,6 +88,11 @@ class FullFilesystemTest(DaemonTestCase):
         stub = health_pb2_grpc.HealthStub(self.hbamgrd.channel)
         return stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=10).status
 
+    def store_writable(self):
+        match = re.search(r"^hbamgr_store_writable (\S+)$", self.hbamgrd.scrape(), re.M)
+        self.assertIsNotNone(match, "no hbamgr_store_writable in /metrics")
+        return float(match.group(1))
+
     def locate_states(self, drive):
         """Every "locate_on" in `hbacli <drive> show all --json`."""
         found = []
@@ -127,6 +133,8 @@ class FullFilesystemTest(DaemonTestCase):
         self.assertIn(self.hbamgrd.database, info.not_serving_reason)
         self.assertIn("cannot be written", info.not_serving_reason)
         self.assertIn("full", info.not_serving_reason)
+        # Prometheus sees it too (the gauge is refreshed every second).
+        wait_until(lambda: self.store_writable() == 0, 30, "hbamgr_store_writable 0")
 
         # An admin call is refused, says why, and does nothing.
         code, doc, out, err = self.hbamgrd.cli("/c0/e0/s2", "start", "locate")
@@ -163,6 +171,7 @@ class FullFilesystemTest(DaemonTestCase):
         os.unlink(self.filler)
         wait_until(lambda: self.hbamgrd.daemon_info().serving, 30, "serving again")
         self.assertEqual(self.health(""), health_pb2.HealthCheckResponse.SERVING)
+        wait_until(lambda: self.store_writable() == 1, 30, "hbamgr_store_writable 1")
         wait_until(lambda: self.hbamgrd.firmware_log("c0")["newest_seq"] >= storm_end, 60,
                    "the storm to end")
         wait_until(lambda: self.hbamgrd.daemon_info().adapters[0].last_stored_seq >= storm_end,
