@@ -33,17 +33,16 @@
 #include "hba_core.h"
 #include "support/adapter_fixture.h"
 #include "support/io_workload.h"
+#include "support/sim_adapter_test.h"
 #include "support/test_points.h"
 
 namespace hbamgr::coretest {
 namespace {
 
-TEST(Invariant2InitBeforeDoorbell, LateRepliesAfterTimeoutFindTheirCommand) {
-  unsigned long warns = hbacore_warn_count();
-  auto sim = SimAdapter::Create(SmallAdapterParams());
-  ASSERT_NE(sim, nullptr);
+using Invariant2InitBeforeDoorbell = SimAdapterTest;
 
-  hba_fw* fw = hba_adapter_fw(sim->get());
+TEST_F(Invariant2InitBeforeDoorbell, LateRepliesAfterTimeoutFindTheirCommand) {
+  hba_fw* fw = hba_adapter_fw(sim_->get());
   auto consumed = [fw] {
     hba_fw_stats fs;
     hba_fw_get_stats(fw, &fs);
@@ -55,9 +54,9 @@ TEST(Invariant2InitBeforeDoorbell, LateRepliesAfterTimeoutFindTheirCommand) {
     while (!stop.load()) {
       uint64_t armed = consumed() + 2;
       uint32_t delay = 20 + rng() % 21;
-      EXPECT_EQ(sim->Inject(HBAMGR_FAULT_LATE_COMPLETION, 0, 2, delay), 0);
+      EXPECT_EQ(sim_->Inject(HBAMGR_FAULT_LATE_COMPLETION, 0, 2, delay), 0);
       if (rng() % 4 == 0) {
-        EXPECT_EQ(sim->Inject(HBAMGR_FAULT_LOSE_COMPLETION, 0, 1), 0);
+        EXPECT_EQ(sim_->Inject(HBAMGR_FAULT_LOSE_COMPLETION, 0, 1), 0);
         armed++;
       }
       // Re-arm once the firmware used the armed faults up.
@@ -73,12 +72,12 @@ TEST(Invariant2InitBeforeDoorbell, LateRepliesAfterTimeoutFindTheirCommand) {
   // Timeout, TM abort (at most 2 s) and grace (at most 2 s): far less.
   opt.call_bound = std::chrono::seconds(12);
   IoWorkloadResult res;
-  RunIoWorkload(sim->get(), opt, &res);
+  RunIoWorkload(sim_->get(), opt, &res);
   stop = true;
   injector.join();
-  EXPECT_EQ(sim->Inject(HBAMGR_FAULT_CLEAR, 0, 0), 0);
+  EXPECT_EQ(sim_->Inject(HBAMGR_FAULT_CLEAR, 0, 0), 0);
 
-  hbacore_stats st = sim->Stats();
+  hbacore_stats st = sim_->Stats();
   EXPECT_EQ(st.fw_faults, 0u) << "fault code " << st.fw_fault_code;
   EXPECT_EQ(st.reset_count, 0u);
   EXPECT_EQ(res.mismatches.load(), 0u);
@@ -88,29 +87,24 @@ TEST(Invariant2InitBeforeDoorbell, LateRepliesAfterTimeoutFindTheirCommand) {
   EXPECT_GT(res.timeouts.load(), 0u) << "the timeout path was exercised";
   EXPECT_GT(st.aborts, 0u);
   EXPECT_EQ(st.state, HBAMGR_STATE_LIVE);
-  EXPECT_TRUE(WaitFor([&] { return sim->Stats().cmds_outstanding == 0; }, std::chrono::seconds(5)));
-  sim.reset();
-  EXPECT_EQ(hbacore_warn_count(), warns);
+  EXPECT_TRUE(
+      WaitFor([&] { return sim_->Stats().cmds_outstanding == 0; }, std::chrono::seconds(5)));
+  RemoveAdapter();
 }
 
 // The reply comes before the poster even returned from posting: the poster
 // is held right after its doorbell until the command's completion is done.
 // Everything the completion path touched was set up before the doorbell,
 // so the waiter finds the completion and returns at once.
-TEST(Invariant2InitBeforeDoorbell, CompletionBeforeThePosterReturnsIsNotLost) {
-  unsigned long warns = hbacore_warn_count();
-  auto sim = SimAdapter::Create(SmallAdapterParams());
-  ASSERT_NE(sim, nullptr);
-  hba_adapter* a = sim->get();
-  auto f = SimFile::Open(a);
-  ASSERT_NE(f, nullptr);
+TEST_F(Invariant2InitBeforeDoorbell, CompletionBeforeThePosterReturnsIsNotLost) {
+  ASSERT_NO_FATAL_FAILURE(OpenFile());
 
   std::atomic<bool> armed{true};
   std::atomic<bool> completed_early{false};
   TestPointHandler handler([&](hba_test_point_id id, const void* arg) {
     if (id != HBA_TP_CMD_POSTED) return;
     hbacore_test_cmd c = CmdInfo(arg);
-    if (c.adapter != a || c.kind != HBACORE_TEST_KIND_PT || !armed.exchange(false)) return;
+    if (c.adapter != a_ || c.kind != HBACORE_TEST_KIND_PT || !armed.exchange(false)) return;
     completed_early = WaitFor([&] { return CmdInfo(arg).done; }, kPromptBound);
   });
 
@@ -120,59 +114,50 @@ TEST(Invariant2InitBeforeDoorbell, CompletionBeforeThePosterReturnsIsNotLost) {
   pt.timeout_ms = 60000;
   int ret = -1;
   BackgroundCall call("PASSTHRU (READ CAPACITY(10), completed before its poster returned)",
-                      [&] { ret = f->Ioctl(HBAMGR_IOC_PASSTHRU, &pt); });
+                      [&] { ret = file_->Ioctl(HBAMGR_IOC_PASSTHRU, &pt); });
   EXPECT_TRUE(call.Returned()) << "the completion was lost";
   EXPECT_TRUE(completed_early.load()) << "the reply never completed the command";
   EXPECT_EQ(ret, 0);
   EXPECT_EQ(pt.status, HBAMGR_ST_OK);
-  hbacore_stats st = sim->Stats();
+  hbacore_stats st = sim_->Stats();
   EXPECT_EQ(st.timeouts, 0u);
   EXPECT_EQ(st.reset_count, 0u);
-  f.reset();
-  sim.reset();
-  EXPECT_EQ(hbacore_warn_count(), warns);
+  RemoveAdapter();
 }
 
 // The same for a TM abort: the firmware answers the abort before the
 // aborter returned from posting it.  The abort succeeds (the command ends
 // TIMEOUT) without a reset.
-TEST(Invariant2InitBeforeDoorbell, TmAnswerBeforeTheAborterReturnsIsNotLost) {
-  unsigned long warns = hbacore_warn_count();
-  auto sim = SimAdapter::Create(SmallAdapterParams());
-  ASSERT_NE(sim, nullptr);
-  hba_adapter* a = sim->get();
-  auto f = SimFile::Open(a);
-  ASSERT_NE(f, nullptr);
+TEST_F(Invariant2InitBeforeDoorbell, TmAnswerBeforeTheAborterReturnsIsNotLost) {
+  ASSERT_NO_FATAL_FAILURE(OpenFile());
 
   std::atomic<bool> answered_early{false};
   TestPointHandler handler([&](hba_test_point_id id, const void* arg) {
     if (id != HBA_TP_CMD_POSTED) return;
     hbacore_test_cmd c = CmdInfo(arg);
-    if (c.adapter != a || c.kind != HBACORE_TEST_KIND_TM) return;
+    if (c.adapter != a_ || c.kind != HBACORE_TEST_KIND_TM) return;
     answered_early = WaitFor([&] { return CmdInfo(arg).done; }, kPromptBound);
   });
 
   // The firmware holds the reply: the caller times out and aborts it.
-  ASSERT_EQ(sim->Inject(HBAMGR_FAULT_LOSE_COMPLETION, 0, 1), 0);
+  ASSERT_EQ(sim_->Inject(HBAMGR_FAULT_LOSE_COMPLETION, 0, 1), 0);
   uint8_t cap[8] = {};
   auto pt =
       ScsiPassthru(0, {0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0}, HBAMGR_DIR_FROM_DEV, cap, sizeof(cap));
   pt.timeout_ms = 200;
   int ret = -1;
   BackgroundCall call("PASSTHRU (READ CAPACITY(10), 200 ms timeout, reply lost, aborted)",
-                      [&] { ret = f->Ioctl(HBAMGR_IOC_PASSTHRU, &pt); });
+                      [&] { ret = file_->Ioctl(HBAMGR_IOC_PASSTHRU, &pt); });
   EXPECT_TRUE(call.Returned());
   EXPECT_TRUE(answered_early.load()) << "the firmware never answered the abort";
   EXPECT_EQ(ret, 0);
   EXPECT_EQ(pt.status, HBAMGR_ST_TIMEOUT) << "aborted, not flushed by a reset";
-  hbacore_stats st = sim->Stats();
+  hbacore_stats st = sim_->Stats();
   EXPECT_EQ(st.timeouts, 1u);
   EXPECT_EQ(st.aborts, 1u);
   EXPECT_EQ(st.reset_count, 0u) << "the abort's answer was lost and the caller reset";
   EXPECT_EQ(st.fw_faults, 0u);
-  f.reset();
-  sim.reset();
-  EXPECT_EQ(hbacore_warn_count(), warns);
+  RemoveAdapter();
 }
 
 }  // namespace

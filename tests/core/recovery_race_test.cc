@@ -30,18 +30,35 @@
 
 #include "support/adapter_fixture.h"
 #include "support/io_workload.h"
+#include "support/sim_adapter_test.h"
 #include "support/test_points.h"
 
 namespace hbamgr::coretest {
 namespace {
 
+using RecoveryRace = SimAdapterTest;
+
 constexpr uint32_t kTimeoutMs = 200;
 
+// The caller both races are about: READ(10) of VD 0's lba 7 with a short
+// timeout.
 struct Call {
+  void Read(SimFile* f, uint32_t bs) {
+    pt = ScsiPassthru(0, Read10(7, 1), HBAMGR_DIR_FROM_DEV, data.data(), bs);
+    pt.timeout_ms = kTimeoutMs;
+    ret = f->Ioctl(HBAMGR_IOC_PASSTHRU, &pt);
+  }
+
   int ret = -1;
   hbamgr_passthru pt{};
   std::vector<uint8_t> data = std::vector<uint8_t>(4096, 0);
 };
+
+// The command at `smid` has its caller sleeping in the recovery's wait.
+bool CallerWaits(hba_adapter* a, uint32_t smid) {
+  hbacore_test_cmd c;
+  return hbacore_test_smid_info(a, smid, &c) && c.waiters == 1;
+}
 
 // Writes a pattern to VD 0 at lba 7, so the read below has something to find.
 void WritePattern(SimFile* f, std::vector<uint8_t>* pattern, uint32_t bs) {
@@ -52,17 +69,12 @@ void WritePattern(SimFile* f, std::vector<uint8_t>* pattern, uint32_t bs) {
   ASSERT_EQ(wr.status, HBAMGR_ST_OK);
 }
 
-TEST(RecoveryRace, ReplyArrivingDuringAbortRecoveryWakesTheCaller) {
-  unsigned long warns = hbacore_warn_count();
-  auto sim = SimAdapter::Create(SmallAdapterParams());
-  ASSERT_NE(sim, nullptr);
-  hba_adapter* a = sim->get();
-  auto f = SimFile::Open(a);
-  ASSERT_NE(f, nullptr);
-  uint32_t bs = VdBlockSize(f->get(), 0);
+TEST_F(RecoveryRace, ReplyArrivingDuringAbortRecoveryWakesTheCaller) {
+  ASSERT_NO_FATAL_FAILURE(OpenFile());
+  uint32_t bs = VdBlockSize(file_->get(), 0);
   ASSERT_NE(bs, 0u);
   std::vector<uint8_t> pattern;
-  WritePattern(f.get(), &pattern, bs);
+  WritePattern(file_.get(), &pattern, bs);
 
   // Hold the completion work at the first passthrough reply from now on.
   Gate reply_gate("completion work holding the passthrough's reply");
@@ -71,27 +83,19 @@ TEST(RecoveryRace, ReplyArrivingDuringAbortRecoveryWakesTheCaller) {
   TestPointHandler handler([&](hba_test_point_id id, const void* arg) {
     if (id != HBA_TP_REPLY_COMPLETE) return;
     hbacore_test_cmd c = CmdInfo(arg);
-    if (c.adapter != a || c.kind != HBACORE_TEST_KIND_PT || !armed.exchange(false)) return;
+    if (c.adapter != a_ || c.kind != HBACORE_TEST_KIND_PT || !armed.exchange(false)) return;
     victim = c.smid;
     reply_gate.Hold();
   });
 
   Call call;
-  BackgroundCall pt_call("PASSTHRU (READ(10), 200 ms timeout, reply held)", [&] {
-    call.pt = ScsiPassthru(0, Read10(7, 1), HBAMGR_DIR_FROM_DEV, call.data.data(), bs);
-    call.pt.timeout_ms = kTimeoutMs;
-    call.ret = f->Ioctl(HBAMGR_IOC_PASSTHRU, &call.pt);
-  });
+  BackgroundCall pt_call("PASSTHRU (READ(10), 200 ms timeout, reply held)",
+                         [&] { call.Read(file_.get(), bs); });
   ASSERT_TRUE(reply_gate.WaitHeld());
   // The caller timed out, the abort failed, it reset the adapter and now
   // sleeps waiting for the command (the reset found it COMPLETED already).
-  EXPECT_TRUE(WaitFor(
-      [&] {
-        hbacore_test_cmd c;
-        return sim->Stats().reset_count == 1 && hbacore_test_smid_info(a, victim, &c) &&
-               c.waiters == 1;
-      },
-      kPromptBound))
+  EXPECT_TRUE(WaitFor([&] { return sim_->Stats().reset_count == 1 && CallerWaits(a_, victim); },
+                      kPromptBound))
       << "the timed-out caller never reset the adapter and waited";
   reply_gate.Open();
   EXPECT_TRUE(pt_call.Returned());
@@ -99,24 +103,17 @@ TEST(RecoveryRace, ReplyArrivingDuringAbortRecoveryWakesTheCaller) {
   EXPECT_EQ(call.pt.status, HBAMGR_ST_OK) << "the reply's result";
   EXPECT_EQ(std::memcmp(call.data.data(), pattern.data(), bs), 0) << "the reply's data";
 
-  hbacore_stats st = sim->Stats();
+  hbacore_stats st = sim_->Stats();
   EXPECT_EQ(st.timeouts, 1u);
   EXPECT_EQ(st.state, HBAMGR_STATE_LIVE);
   EXPECT_EQ(st.fw_faults, 0u);
-  EXPECT_TRUE(WaitFor([&] { return sim->Stats().cmds_outstanding == 0; }, kPromptBound));
-  f.reset();
-  sim.reset();
-  EXPECT_EQ(hbacore_warn_count(), warns);
+  EXPECT_TRUE(WaitFor([&] { return sim_->Stats().cmds_outstanding == 0; }, kPromptBound));
+  RemoveAdapter();
 }
 
-TEST(RecoveryRace, ResetFlushingTheCommandWhileRecoveryWaitsWakesTheCaller) {
-  unsigned long warns = hbacore_warn_count();
-  auto sim = SimAdapter::Create(SmallAdapterParams());
-  ASSERT_NE(sim, nullptr);
-  hba_adapter* a = sim->get();
-  auto f = SimFile::Open(a);
-  ASSERT_NE(f, nullptr);
-  uint32_t bs = VdBlockSize(f->get(), 0);
+TEST_F(RecoveryRace, ResetFlushingTheCommandWhileRecoveryWaitsWakesTheCaller) {
+  ASSERT_NO_FATAL_FAILURE(OpenFile());
+  uint32_t bs = VdBlockSize(file_->get(), 0);
   ASSERT_NE(bs, 0u);
 
   Gate reset_gate("adapter reset held before its flush");
@@ -124,32 +121,25 @@ TEST(RecoveryRace, ResetFlushingTheCommandWhileRecoveryWaitsWakesTheCaller) {
   TestPointHandler handler([&](hba_test_point_id id, const void* arg) {
     if (id == HBA_TP_CMD_POSTED) {
       hbacore_test_cmd c = CmdInfo(arg);
-      if (c.adapter == a && c.kind == HBACORE_TEST_KIND_PT) victim = c.smid;
-    } else if (id == HBA_TP_RESET_FLUSH && arg == a) {
+      if (c.adapter == a_ && c.kind == HBACORE_TEST_KIND_PT) victim = c.smid;
+    } else if (id == HBA_TP_RESET_FLUSH && arg == a_) {
       reset_gate.Hold();
     }
   });
 
   // The firmware loses the passthrough's reply: only a reset gets it back.
-  ASSERT_EQ(sim->Inject(HBAMGR_FAULT_LOSE_COMPLETION, 0, 1), 0);
+  ASSERT_EQ(sim_->Inject(HBAMGR_FAULT_LOSE_COMPLETION, 0, 1), 0);
   Call call;
-  BackgroundCall pt_call("PASSTHRU (READ(10), 200 ms timeout, reply lost)", [&] {
-    call.pt = ScsiPassthru(0, Read10(7, 1), HBAMGR_DIR_FROM_DEV, call.data.data(), bs);
-    call.pt.timeout_ms = kTimeoutMs;
-    call.ret = f->Ioctl(HBAMGR_IOC_PASSTHRU, &call.pt);
-  });
-  ASSERT_TRUE(WaitFor([&] { return sim->Stats().cmds_outstanding == 1; }, kPromptBound))
+  BackgroundCall pt_call("PASSTHRU (READ(10), 200 ms timeout, reply lost)",
+                         [&] { call.Read(file_.get(), bs); });
+  ASSERT_TRUE(WaitFor([&] { return sim_->Stats().cmds_outstanding == 1; }, kPromptBound))
       << "the passthrough was never posted";
-  BackgroundCall reset_call("adapter reset", [&] { EXPECT_EQ(hbacore_adapter_reset(a, true), 0); });
+  BackgroundCall reset_call("adapter reset",
+                            [&] { EXPECT_EQ(hbacore_adapter_reset(a_, true), 0); });
   ASSERT_TRUE(reset_gate.WaitHeld());
   // RESETTING: the caller times out, cannot send a TM abort, and waits.
-  EXPECT_TRUE(WaitFor(
-      [&] {
-        hbacore_test_cmd c;
-        return sim->Stats().timeouts == 1 && hbacore_test_smid_info(a, victim, &c) &&
-               c.waiters == 1;
-      },
-      kPromptBound))
+  EXPECT_TRUE(
+      WaitFor([&] { return sim_->Stats().timeouts == 1 && CallerWaits(a_, victim); }, kPromptBound))
       << "the timed-out caller never waited for the reset";
   reset_gate.Open();
   EXPECT_TRUE(reset_call.Returned());
@@ -157,13 +147,11 @@ TEST(RecoveryRace, ResetFlushingTheCommandWhileRecoveryWaitsWakesTheCaller) {
   EXPECT_EQ(call.ret, 0);
   EXPECT_EQ(call.pt.status, HBAMGR_ST_RESET) << "flushed by the reset";
 
-  hbacore_stats st = sim->Stats();
+  hbacore_stats st = sim_->Stats();
   EXPECT_EQ(st.reset_count, 1u);
   EXPECT_EQ(st.state, HBAMGR_STATE_LIVE);
   EXPECT_EQ(st.cmds_outstanding, 0u);
-  f.reset();
-  sim.reset();
-  EXPECT_EQ(hbacore_warn_count(), warns);
+  RemoveAdapter();
 }
 
 // The firmware faults again while it comes back from a reset (found by the
@@ -173,31 +161,25 @@ TEST(RecoveryRace, ResetFlushingTheCommandWhileRecoveryWaitsWakesTheCaller) {
 // polled for READY 5000 times with a 1 ms sleep (a minute at HZ=250 under
 // qemu, holding reset_mutex: the hung-task detector reported the reset work
 // waiting for it) and then left the adapter DEAD.
-TEST(RecoveryRace, FirmwareFaultingWhileItComesBackIsResetAgain) {
-  unsigned long warns = hbacore_warn_count();
-  auto sim = SimAdapter::Create(SmallAdapterParams());
-  ASSERT_NE(sim, nullptr);
-  hba_adapter* a = sim->get();
-
+TEST_F(RecoveryRace, FirmwareFaultingWhileItComesBackIsResetAgain) {
   std::atomic<bool> armed{true};
   std::atomic<int> injected{-1};
   TestPointHandler handler([&](hba_test_point_id id, const void* arg) {
     // The firmware was just diag-reset (RESET, READY in a few ms).
-    if (id == HBA_TP_RESET_FLUSH && arg == a && armed.exchange(false))
-      injected = sim->Inject(HBAMGR_FAULT_FW_FAULT, 0, 0);
+    if (id == HBA_TP_RESET_FLUSH && arg == a_ && armed.exchange(false))
+      injected = sim_->Inject(HBAMGR_FAULT_FW_FAULT, 0, 0);
   });
   int ret = -1;
   BackgroundCall reset("adapter reset with the firmware faulting during recovery",
-                       [&] { ret = hbacore_adapter_reset(a, true); });
+                       [&] { ret = hbacore_adapter_reset(a_, true); });
   EXPECT_TRUE(reset.Returned());
   EXPECT_EQ(ret, 0);
   EXPECT_EQ(injected.load(), HBAMGR_ST_OK);
-  hbacore_stats st = sim->Stats();
+  hbacore_stats st = sim_->Stats();
   EXPECT_EQ(st.state, HBAMGR_STATE_LIVE) << "recovery gave up on a firmware that faulted again";
   EXPECT_EQ(st.reset_count, 1u);
   EXPECT_GE(st.fw_diag_resets, 2u) << "the firmware was reset again";
-  sim.reset();
-  EXPECT_EQ(hbacore_warn_count(), warns);
+  RemoveAdapter();
 }
 
 }  // namespace
