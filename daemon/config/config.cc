@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "boost/program_options.hpp"
 #include "common/program_options_error.h"
+#include "daemon/config/bool_value.h"
 
 namespace hbamgr::config {
 namespace {
@@ -27,18 +28,6 @@ absl::Status ParseU32(const std::string& text, uint32_t* out) {
   if (!absl::SimpleAtoi(text, out)) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", text, "' is not a non-negative 32-bit integer"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ParseBool(const std::string& text, bool* out) {
-  std::string v = absl::AsciiStrToLower(text);
-  if (v == "true" || v == "yes" || v == "on" || v == "1") {
-    *out = true;
-  } else if (v == "false" || v == "no" || v == "off" || v == "0") {
-    *out = false;
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat("'", text, "' is not a boolean (true/false)"));
   }
   return absl::OkStatus();
 }

@@ -9,11 +9,11 @@
 #include <map>
 #include <optional>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "daemon/config/bool_value.h"
 
 namespace hbamgr::health {
 namespace {
@@ -30,18 +30,6 @@ absl::Status U32(const std::string& text, uint32_t min, uint32_t max, uint32_t* 
     return absl::InvalidArgumentError(absl::StrCat(v, " is outside ", min, "..", max));
   }
   *out = v;
-  return absl::OkStatus();
-}
-
-absl::Status Bool(const std::string& text, bool* out) {
-  std::string v = absl::AsciiStrToLower(text);
-  if (v == "true" || v == "yes" || v == "on" || v == "1") {
-    *out = true;
-  } else if (v == "false" || v == "no" || v == "off" || v == "0") {
-    *out = false;
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat("'", text, "' is not a boolean (true/false)"));
-  }
   return absl::OkStatus();
 }
 
@@ -86,7 +74,7 @@ absl::Status SetDriveKey(DrivePolicy& d, absl::string_view key, const std::strin
 
 const std::map<std::string, Setter, std::less<>>& Keys() {
   static const auto* keys = new std::map<std::string, Setter, std::less<>>{
-      {"enabled", [](Policy& p, const std::string& v) { return Bool(v, &p.enabled); }},
+      {"enabled", [](Policy& p, const std::string& v) { return config::ParseBool(v, &p.enabled); }},
       {"poll_interval",
        [](Policy& p, const std::string& v) {
          return Duration(v, absl::Seconds(1), &p.poll_interval);
@@ -127,7 +115,8 @@ const std::map<std::string, Setter, std::less<>>& Keys() {
        [](Policy& p, const std::string& v) { return SetSchedule(v, &p.patrol_read); }},
       {"consistency_check",
        [](Policy& p, const std::string& v) { return SetSchedule(v, &p.consistency_check); }},
-      {"alert_journal", [](Policy& p, const std::string& v) { return Bool(v, &p.alert_journal); }},
+      {"alert_journal",
+       [](Policy& p, const std::string& v) { return config::ParseBool(v, &p.alert_journal); }},
       {"alert_exec",
        [](Policy& p, const std::string& v) {
          if (!v.empty() && !v.starts_with("/")) {
