@@ -13,16 +13,14 @@ test proves the documented metrics are exactly the exported ones).
 
 import argparse
 import json
-import os
 import re
-import subprocess
 import sys
-import tempfile
 
 import yaml
 
 import metrics_doc
 import promql
+import promtool
 
 # What Grafana puts in a query before Prometheus sees it.
 GRAFANA_DURATIONS = re.compile(r"\$__rate_interval|\$__interval|\$__range|\$\{__rate_interval\}"
@@ -62,20 +60,6 @@ def dashboard_expressions(path):
         yield f"{path}: variable {var['name']!r}", m.group(1)
 
 
-def promtool_check(expressions):
-    """promtool check rules on one recording rule per expression."""
-    rules = {"groups": [{"name": "check", "rules": [
-        {"record": f"hbamgr:check_{i}", "expr": expr} for i, (_, expr) in enumerate(expressions)]}]}
-    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as f:
-        yaml.safe_dump(rules, f)
-    try:
-        proc = subprocess.run(["promtool", "check", "rules", f.name], capture_output=True,
-                              text=True, timeout=60)
-    finally:
-        os.unlink(f.name)
-    return proc.returncode, proc.stdout + proc.stderr
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--docs", required=True)
@@ -105,7 +89,7 @@ def main():
             failures.append(f"{where}: {name} is not a metric hbamgrd exports "
                             f"(not in {args.docs})")
         used |= names
-    code, out = promtool_check(expressions)
+    code, out = promtool.check_rules([expr for _, expr in expressions])
     if code != 0:
         failures.append(f"promtool check rules rejects an expression:\n{out}")
 
