@@ -15,8 +15,6 @@
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "grpcpp/server.h"
-#include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 
 namespace hbamgr::server {
@@ -30,6 +28,7 @@ using testing::ProbeResult;
 using testing::ProbeService;
 using ::testing::StartsWith;
 using testing::TempDir;
+using testing::UnixSocketServer;
 
 constexpr uid_t kNobody = 65534;
 
@@ -47,20 +46,10 @@ class AuthorizerTest : public ::testing::Test {
     authorizer_ = std::make_unique<Authorizer>(
         authorizer_registry != nullptr ? authorizer_registry : &registry_, std::move(admin_group));
     service_ = std::make_unique<ProbeService>(authorizer_.get());
-    absl::StatusOr<std::unique_ptr<UnixSocketListener>> l =
-        UnixSocketListener::Bind({.path = path_, .mode = 0666}, &registry_);
-    ASSERT_TRUE(l.ok()) << l.status();
-    listener_ = std::move(*l);
-    grpc::ServerBuilder builder;
-    builder.RegisterCallbackGenericService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    ASSERT_TRUE(listener_->Start(server_.get()).ok());
+    absl::Status s = server_.Start({.path = path_, .mode = 0666}, &registry_, service_.get());
+    ASSERT_TRUE(s.ok()) << s;
   }
-  void TearDown() override {
-    if (listener_) listener_->Stop();
-    if (server_) server_->Shutdown();
-  }
+  void TearDown() override { server_.Stop(); }
 
   ProbeResult CallAsRoot(const std::string& method) {
     return CallProbe(grpc::CreateChannel("unix:" + path_, grpc::InsecureChannelCredentials()),
@@ -118,8 +107,7 @@ class AuthorizerTest : public ::testing::Test {
   PeerRegistry registry_;
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<ProbeService> service_;
-  std::unique_ptr<UnixSocketListener> listener_;
-  std::unique_ptr<grpc::Server> server_;
+  UnixSocketServer server_;
 };
 
 TEST_F(AuthorizerTest, RootIsAdmin) {

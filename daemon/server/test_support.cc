@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/server_builder.h"
 #include "grpcpp/support/byte_buffer.h"
 
 namespace hbamgr::server::testing {
@@ -95,6 +96,24 @@ ProbeResult CallProbe(const std::shared_ptr<grpc::Channel>& channel, const std::
   result.message = status.error_message();
   if (status.ok()) result.body = ToString(response);
   return result;
+}
+
+absl::Status UnixSocketServer::Start(const UnixSocketOptions& opts, PeerRegistry* registry,
+                                     grpc::CallbackGenericService* service) {
+  absl::StatusOr<std::unique_ptr<UnixSocketListener>> listener =
+      UnixSocketListener::Bind(opts, registry);
+  if (!listener.ok()) return listener.status();
+  listener_ = std::move(*listener);
+  grpc::ServerBuilder builder;
+  builder.RegisterCallbackGenericService(service);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr) return absl::InternalError("grpc::ServerBuilder::BuildAndStart failed");
+  return listener_->Start(server_.get());
+}
+
+void UnixSocketServer::Stop() {
+  if (listener_) listener_->Stop();
+  if (server_) server_->Shutdown();
 }
 
 TempDir::TempDir() {

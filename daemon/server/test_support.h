@@ -6,9 +6,12 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "daemon/server/authorizer.h"
+#include "daemon/server/unix_listener.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/generic/async_generic_service.h"
+#include "grpcpp/server.h"
 
 namespace hbamgr::server::testing {
 
@@ -37,6 +40,28 @@ struct ProbeResult {
 
 // Calls `method` with a 10 s deadline and waits for the answer.
 ProbeResult CallProbe(const std::shared_ptr<grpc::Channel>& channel, const std::string& method);
+
+// A gRPC server serving `service` on connections a UnixSocketListener
+// accepts, as hbamgrd serves its socket.
+class UnixSocketServer {
+ public:
+  UnixSocketServer() = default;
+  ~UnixSocketServer() { Stop(); }
+  UnixSocketServer(const UnixSocketServer&) = delete;
+  UnixSocketServer& operator=(const UnixSocketServer&) = delete;
+
+  // Binds the socket with `opts` (peer credentials into `registry`), builds
+  // the server and starts listening.
+  absl::Status Start(const UnixSocketOptions& opts, PeerRegistry* registry,
+                     grpc::CallbackGenericService* service);
+  // The listener first, then the server (the listener's order).
+  void Stop();
+  UnixSocketListener* listener() const { return listener_.get(); }
+
+ private:
+  std::unique_ptr<UnixSocketListener> listener_;
+  std::unique_ptr<grpc::Server> server_;
+};
 
 // A fresh directory under the system temp dir, mode 0755 so other uids can
 // reach sockets in it; removed by the destructor.

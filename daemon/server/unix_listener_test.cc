@@ -18,8 +18,6 @@
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "grpcpp/server.h"
-#include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 
 namespace hbamgr::server {
@@ -32,24 +30,15 @@ using testing::ProbeResult;
 using testing::ProbeService;
 using ::testing::StartsWith;
 using testing::TempDir;
+using testing::UnixSocketServer;
 
 class UnixListenerTest : public ::testing::Test {
  protected:
   void StartServer(const UnixSocketOptions& opts) {
-    absl::StatusOr<std::unique_ptr<UnixSocketListener>> l =
-        UnixSocketListener::Bind(opts, &registry_);
-    ASSERT_TRUE(l.ok()) << l.status();
-    listener_ = std::move(*l);
-    grpc::ServerBuilder builder;
-    builder.RegisterCallbackGenericService(&service_);
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    ASSERT_TRUE(listener_->Start(server_.get()).ok());
+    absl::Status s = server_.Start(opts, &registry_, &service_);
+    ASSERT_TRUE(s.ok()) << s;
   }
-  void TearDown() override {
-    if (listener_) listener_->Stop();
-    if (server_) server_->Shutdown();
-  }
+  void TearDown() override { server_.Stop(); }
   std::shared_ptr<grpc::Channel> Channel() {
     return grpc::CreateChannel("unix:" + path_, grpc::InsecureChannelCredentials());
   }
@@ -59,8 +48,7 @@ class UnixListenerTest : public ::testing::Test {
   PeerRegistry registry_;
   Authorizer authorizer_{&registry_, ""};
   ProbeService service_{&authorizer_};
-  std::unique_ptr<UnixSocketListener> listener_;
-  std::unique_ptr<grpc::Server> server_;
+  UnixSocketServer server_;
 };
 
 TEST_F(UnixListenerTest, ServesGrpcAndRecordsPeerCredentials) {
@@ -103,8 +91,8 @@ TEST_F(UnixListenerTest, AppliesModeAndGroup) {
 
 TEST_F(UnixListenerTest, StopUnlinksTheSocketAndIsIdempotent) {
   StartServer({.path = path_});
-  listener_->Stop();
-  listener_->Stop();
+  server_.listener()->Stop();
+  server_.listener()->Stop();
   EXPECT_NE(access(path_.c_str(), F_OK), 0);
 }
 
