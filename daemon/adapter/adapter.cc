@@ -88,6 +88,8 @@ void Adapter::Stop() {
   // Answers the loop's queued EVTLOG command too, so the loop sees the stop.
   serializer_.Shutdown();
   if (loop_.joinable()) loop_.join();
+  // What the loop read is stored (and published) before Stop() returns.
+  ingestor_.Shutdown();
 }
 
 absl::Time Adapter::last_beat() const { return absl::FromUnixNanos(last_beat_ns_.load()); }
@@ -191,8 +193,10 @@ void Adapter::CheckLog(absl::Time now) {
     log_check_due_ = now + options_.retry_after_error;
     return;
   }
+  // The log grew since the last look (what was read may still be on its
+  // way to the store): events are flowing.
   const IngestStats after = ingestor_.stats();
-  if (after.next_seq != before.next_seq) pending_until_ = now + options_.pending_window;
+  if (after.log_newest_seq != before.log_newest_seq) pending_until_ = now + options_.pending_window;
   if (*more) {
     log_check_due_ = now;
   } else {

@@ -1,6 +1,7 @@
 // The daemon's owner of one adapter: its transport, its passthrough
 // serializer, and an event loop that polls the transport's event fd,
-// ingests events (gap detection, backfill, store, fan-out) and watches the
+// reads events (gap detection, backfill; EventIngestor, whose committer
+// thread stores them and fans them out) and watches the
 // adapter state through GET_INFO: while the adapter is not LIVE (RESETTING,
 // RECOVERING, DEAD) it is reported not serving, and serving again once LIVE.
 // The passthrough queue keeps its requests across a reset (EAGAIN retried)
@@ -80,8 +81,8 @@ class Adapter {
   // passthrough keeps being served until Stop().  Idempotent.
   void RequestStop();
   // RequestStop(), answers queued passthrough UNAVAILABLE, waits for the
-  // running command (bounded by its timeout) and joins the loop.
-  // Idempotent.
+  // running command (bounded by its timeout), joins the loop and stores
+  // what it read (at most EventIngestor::kMaxUnstoredEvents).  Idempotent.
   void Stop();
 
   uint32_t index() const { return options_.index; }

@@ -56,7 +56,14 @@ EventIngestor::EventIngestor(uint32_t adapter, transport::Transport* transport,
       serializer_(serializer),
       store_(store),
       publish_(std::move(publish)),
-      logger_(logger) {}
+      logger_(logger),
+      committer_(store, kMaxUnstoredEvents,
+                 [this](const EventBatch& stored) { Committed(stored); }) {}
+
+void EventIngestor::RequestStop() {
+  stopping_ = true;
+  committer_.RequestStop();
+}
 
 absl::Status EventIngestor::Stopped() const {
   if (stopping_) return absl::CancelledError("event ingestion stopped: daemon shutting down");
@@ -145,9 +152,32 @@ absl::Status EventIngestor::Start() {
   for (int i = 0; i < kMaxStartCalls; ++i) {
     absl::StatusOr<bool> more = CatchUp();
     if (!more.ok()) return more.status();
-    if (!*more) return absl::OkStatus();
+    if (!*more) break;
   }
-  return absl::OkStatus();  // the event loop goes on with the rest
+  return Sync();  // the event loop goes on with the rest
+}
+
+absl::Status EventIngestor::Sync() {
+  Flush();
+  committer_.WaitIdle();
+  if (absl::Status s = CheckCommits(); !s.ok()) return s;
+  return Stopped();
+}
+
+bool EventIngestor::WaitForRoom(size_t rows) {
+  Flush();
+  return committer_.WaitForRoom(rows, kRoomWait);
+}
+
+absl::Status EventIngestor::CheckCommits() {
+  std::optional<CommitFailure> failure = committer_.TakeFailure();
+  if (!failure) return absl::OkStatus();
+  // Nothing after the failed commit was stored: read it all again.
+  next_seq_ = failure->first_seq;
+  pending_.Clear();
+  absl::MutexLock lock(&stats_mu_);
+  ++stats_.store_failures;
+  return failure->status;
 }
 
 absl::StatusOr<EventIngestor::Drained> EventIngestor::Drain() {
@@ -156,6 +186,13 @@ absl::StatusOr<EventIngestor::Drained> EventIngestor::Drain() {
   bool& need_log = out.need_log;
   while (out.records < kMaxDrainRecords) {
     if (absl::Status s = Stopped(); !s.ok()) return s;
+    if (absl::Status s = CheckCommits(); !s.ok()) return s;
+    if (!WaitForRoom(records.size())) {
+      // The store is behind: the rest waits in the ring and the log.
+      if (absl::Status s = CheckCommits(); !s.ok()) return s;
+      need_log = true;
+      return out;
+    }
     absl::StatusOr<size_t> n = transport_->ReadEvents(records);
     if (!n.ok()) return n.status();
     if (*n == 0) return out;
@@ -188,7 +225,7 @@ absl::StatusOr<EventIngestor::Drained> EventIngestor::Drain() {
       absl::MutexLock lock(&stats_mu_);
       stats_.duplicates += duplicates;
     }
-    if (absl::Status s = Flush(); !s.ok()) return s;
+    Flush();
   }
   need_log = true;  // more queued than one call takes: the log has them all
   return out;
@@ -196,13 +233,16 @@ absl::StatusOr<EventIngestor::Drained> EventIngestor::Drain() {
 
 absl::StatusOr<bool> EventIngestor::CatchUp() {
   if (absl::Status s = Stopped(); !s.ok()) return s;
-  if (absl::Status s = Flush(); !s.ok()) return s;
+  if (absl::Status s = CheckCommits(); !s.ok()) return s;
   absl::StatusOr<hbamgr_evtlog_info> info = LogInfo();
   if (!info.ok()) return info.status();
   // While the store cannot write, the log is only looked at (its newest seq
   // tells how much waits there): the events stay in it.
   if (absl::Status fault = store_->WriteFault(); !fault.ok()) return fault;
   if (!attached_ || info->log_id != log_id_) {
+    // A new log is placed after everything stored: the old one's records
+    // must be stored first.
+    if (absl::Status s = Sync(); !s.ok()) return s;
     if (absl::Status s = Attach(*info); !s.ok()) return s;
   }
   if (next_seq_ > info->newest_seq + 1) {
@@ -211,16 +251,22 @@ absl::StatusOr<bool> EventIngestor::CatchUp() {
                      " but seq ", next_seq_ - 1, " of it is stored"));
   }
   if (info->newest_seq == 0 || info->newest_seq < next_seq_) return false;  // nothing new
-  if (next_seq_ != 0 && info->oldest_seq > next_seq_) {
-    RecordLoss(next_seq_, info->oldest_seq - 1, "overwritten in the firmware log");
-  }
-  // Stores what was accepted before returning `more`.
+  // Seqs older than the log's oldest are recorded lost by the first fetch,
+  // which answers from the oldest.
+  // Hands what was accepted to the committer before returning `more`.
   auto done = [this](bool more) -> absl::StatusOr<bool> {
-    if (absl::Status s = Flush(); !s.ok()) return s;
+    Flush();
     return more;
   };
   for (int fetch = 0; fetch < kMaxFetchesPerCall; ++fetch) {
     if (absl::Status s = Stopped(); !s.ok()) return s;
+    // Room for a batch and, at worst, a loss record before each of its
+    // records; without it the log keeps what is left for the next call.
+    if (!WaitForRoom(2 * kBackfillBatch + 1)) {
+      if (absl::Status s = CheckCommits(); !s.ok()) return s;
+      if (absl::Status s = Stopped(); !s.ok()) return s;
+      return done(true);
+    }
     const uint64_t before = next_seq_;
     absl::StatusOr<std::vector<hbamgr_event>> records = Fetch(before == 0 ? 1 : before);
     if (!records.ok()) return records.status();
@@ -248,24 +294,24 @@ absl::StatusOr<bool> EventIngestor::CatchUp() {
       return absl::DataLossError(
           absl::StrCat("firmware EVTLOG_GET from seq ", before, " returned only older records"));
     }
-    if (absl::Status s = Flush(); !s.ok()) return s;
+    Flush();
     if (records->size() < kBackfillBatch) return false;  // reached the newest
   }
   return done(true);
 }
 
 void EventIngestor::Accept(const hbamgr_event& ev, bool backfilled) {
-  if (pending_.empty()) pending_first_seq_ = ev.seq;
+  if (pending_.rows.empty()) pending_.first_seq = ev.seq;
   store::EventRow row = store::EventRow::FromUapi(adapter_, ev);
   row.seq += seq_base_;
-  pending_.push_back(std::move(row));
+  pending_.rows.push_back(std::move(row));
   next_seq_ = ev.seq + 1;
-  if (backfilled) ++pending_backfilled_;
+  if (backfilled) ++pending_.backfilled;
 }
 
 void EventIngestor::RecordLoss(uint64_t first, uint64_t last, const char* why) {
   const uint64_t count = last - first + 1;
-  if (pending_.empty()) pending_first_seq_ = first;
+  if (pending_.rows.empty()) pending_.first_seq = first;
   store::EventRow row;
   row.adapter = adapter_;
   row.seq = first + seq_base_;
@@ -280,34 +326,29 @@ void EventIngestor::RecordLoss(uint64_t first, uint64_t last, const char* why) {
   row.description = count == 1
                         ? absl::StrCat("event ", row.seq, " lost: ", why)
                         : absl::StrCat("events ", row.seq, "-", last + seq_base_, " lost: ", why);
-  pending_.push_back(std::move(row));
-  pending_lost_ += count;
-  ++pending_loss_records_;
+  pending_.rows.push_back(std::move(row));
+  pending_.lost += count;
+  ++pending_.loss_records;
   next_seq_ = last + 1;
 }
 
-absl::Status EventIngestor::Flush() {
-  if (pending_.empty()) return absl::OkStatus();
-  absl::StatusOr<size_t> added = store_->AddEvents(pending_);
-  if (!added.ok()) {
-    // Nothing of it counts; the next call reads it from the log again.
-    next_seq_ = pending_first_seq_;
-    pending_.clear();
-    pending_backfilled_ = pending_lost_ = pending_loss_records_ = 0;
-    absl::MutexLock lock(&stats_mu_);
-    ++stats_.store_failures;
-    return added.status();
-  }
+void EventIngestor::Flush() {
+  if (pending_.rows.empty()) return;
+  pending_.next_seq = next_seq_;
+  committer_.Queue(pending_);
+}
+
+void EventIngestor::Committed(const EventBatch& stored) {
   {
     absl::MutexLock lock(&stats_mu_);
-    stats_.stored += *added;
-    stats_.backfilled += pending_backfilled_;
-    stats_.lost += pending_lost_;
-    stats_.loss_records += pending_loss_records_;
-    stats_.next_seq = next_seq_;
+    stats_.stored += stored.rows.size();
+    stats_.backfilled += stored.backfilled;
+    stats_.lost += stored.lost;
+    stats_.loss_records += stored.loss_records;
+    stats_.next_seq = stored.next_seq;
   }
-  if (logger_ != nullptr && pending_loss_records_ != 0) {
-    for (const store::EventRow& row : pending_) {
+  if (logger_ != nullptr && stored.loss_records != 0) {
+    for (const store::EventRow& row : stored.rows) {
       if (row.code != HBAMGR_EVT_HOST_EVENTS_LOST) continue;
       logger_->Log(sys::LogLevel::kWarning, row.description,
                    {{"ADAPTER_INDEX", absl::StrCat(adapter_)},
@@ -315,15 +356,17 @@ absl::Status EventIngestor::Flush() {
                     {"LOST", absl::StrCat(uint64_t{row.arg0} | uint64_t{row.arg1} << 32)}});
     }
   }
-  if (publish_) publish_(pending_);
-  pending_.clear();
-  pending_backfilled_ = pending_lost_ = pending_loss_records_ = 0;
-  return absl::OkStatus();
+  if (publish_) publish_(stored.rows);
 }
 
 IngestStats EventIngestor::stats() const {
-  absl::MutexLock lock(&stats_mu_);
-  return stats_;
+  IngestStats stats;
+  {
+    absl::MutexLock lock(&stats_mu_);
+    stats = stats_;
+  }
+  stats.unstored = committer_.unstored();
+  return stats;
 }
 
 }  // namespace hbamgr::adapter
