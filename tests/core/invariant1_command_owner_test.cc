@@ -36,10 +36,13 @@
 #include "hba_core.h"
 #include "support/adapter_fixture.h"
 #include "support/io_workload.h"
+#include "support/sim_adapter_test.h"
 #include "support/test_points.h"
 
 namespace hbamgr::coretest {
 namespace {
+
+using Invariant1CommandOwner = SimAdapterTest;
 
 constexpr uint32_t kFwMaxCmds = 64;
 constexpr uint32_t kDrvMaxCmds = 16;
@@ -115,27 +118,27 @@ bool CompletedWhole(const IoSlot& s) {
   return false;
 }
 
-TEST(Invariant1CommandOwner, EveryIoCompletesOnceWithinTheClampedLimit) {
-  unsigned long warns = hbacore_warn_count();
+// VD 0's logical block size, asked through a file opened for it alone.
+void ReadVdBlockSize(hba_adapter* a, uint32_t* bs) {
+  auto f = SimFile::Open(a);
+  ASSERT_NE(f, nullptr);
+  *bs = VdBlockSize(f->get(), 0);
+  ASSERT_NE(*bs, 0u);
+}
+
+TEST_F(Invariant1CommandOwner, EveryIoCompletesOnceWithinTheClampedLimit) {
   hbacore_sim_params p = SmallAdapterParams();
   p.max_cmds = kFwMaxCmds;
   p.drv_max_cmds = kDrvMaxCmds;
-  auto sim = SimAdapter::Create(p);
-  ASSERT_NE(sim, nullptr);
-  hba_adapter* a = sim->get();
-  EXPECT_EQ(hba_adapter_can_queue(a), kDrvMaxCmds);
-  hbacore_stats st = sim->Stats();
+  ASSERT_NO_FATAL_FAILURE(CreateAdapter(p));
+  EXPECT_EQ(hba_adapter_can_queue(a_), kDrvMaxCmds);
+  hbacore_stats st = sim_->Stats();
   EXPECT_EQ(st.fw_max_cmds, kFwMaxCmds);
   EXPECT_EQ(st.drv_max_cmds, kDrvMaxCmds);
 
-  uint32_t bs;
-  {
-    auto f = SimFile::Open(a);
-    ASSERT_NE(f, nullptr);
-    bs = VdBlockSize(f->get(), 0);
-    ASSERT_NE(bs, 0u);
-  }
-  ASSERT_EQ(sim->Inject(HBAMGR_FAULT_DUP_COMPLETION, 0, 1000000), 0);
+  uint32_t bs = 0;
+  ASSERT_NO_FATAL_FAILURE(ReadVdBlockSize(a_, &bs));
+  ASSERT_EQ(sim_->Inject(HBAMGR_FAULT_DUP_COMPLETION, 0, 1000000), 0);
 
   std::atomic<int> failures{0};
   std::atomic<int> submits{0};
@@ -148,7 +151,7 @@ TEST(Invariant1CommandOwner, EveryIoCompletesOnceWithinTheClampedLimit) {
         Prepare(&s, true, 256 + t * kSlotsPerThread + i);
         for (uint32_t b = 0; b < bs; b++)
           s.buf[b] = static_cast<uint8_t>(t * 31 + i * 7 + round + b);
-        if (!Submit(a, &s)) return failures++;
+        if (!Submit(a_, &s)) return failures++;
       }
       for (auto& s : slots)
         if (!WaitDone(&s) || !CompletedWhole(s)) return failures++;
@@ -156,7 +159,7 @@ TEST(Invariant1CommandOwner, EveryIoCompletesOnceWithinTheClampedLimit) {
         IoSlot& s = slots[i];
         Prepare(&s, false, 256 + t * kSlotsPerThread + i);
         std::fill(s.buf.begin(), s.buf.end(), 0);
-        if (!Submit(a, &s)) return failures++;
+        if (!Submit(a_, &s)) return failures++;
       }
       for (int i = 0; i < kSlotsPerThread; i++) {
         IoSlot& s = slots[i];
@@ -164,7 +167,7 @@ TEST(Invariant1CommandOwner, EveryIoCompletesOnceWithinTheClampedLimit) {
         for (uint32_t b = 0; b < bs; b++)
           if (s.buf[b] != static_cast<uint8_t>(t * 31 + i * 7 + round + b)) return failures++;
       }
-      if (round % 8 == 0) sim->Inject(HBAMGR_FAULT_LATE_COMPLETION, 0, 3, 2);
+      if (round % 8 == 0) sim_->Inject(HBAMGR_FAULT_LATE_COMPLETION, 0, 3, 2);
       submits += 2 * kSlotsPerThread;
     }
     for (auto& s : slots) EXPECT_EQ(s.done_calls.load(), 2 * kRounds) << "done() calls";
@@ -176,14 +179,13 @@ TEST(Invariant1CommandOwner, EveryIoCompletesOnceWithinTheClampedLimit) {
   EXPECT_EQ(failures.load(), 0) << "I/Os failed, timed out or lost data";
   EXPECT_EQ(submits.load(), kThreads * kRounds * 2 * kSlotsPerThread);
 
-  st = sim->Stats();
+  st = sim_->Stats();
   EXPECT_EQ(st.fw_faults, 0u) << "fault code " << st.fw_fault_code;
   EXPECT_LE(st.fw_max_outstanding_cmds, kDrvMaxCmds);
   EXPECT_GT(st.dup_replies, 0u) << "the duplicate replies were exercised";
   EXPECT_EQ(st.cmds_outstanding, 0u);
   EXPECT_EQ(st.state, HBAMGR_STATE_LIVE);
-  sim.reset();
-  EXPECT_EQ(hbacore_warn_count(), warns);
+  RemoveAdapter();
 }
 
 // A reply and a reset race to complete the same command: the reply's
@@ -191,49 +193,40 @@ TEST(Invariant1CommandOwner, EveryIoCompletesOnceWithinTheClampedLimit) {
 // is held before it tells the owner; the reset flushes every posted
 // command meanwhile.  The command must be completed once, by its reply:
 // done() called once, with the reply's status.
-TEST(Invariant1CommandOwner, ReplyAndResetFlushCompleteACommandOnce) {
-  unsigned long warns = hbacore_warn_count();
-  auto sim = SimAdapter::Create(SmallAdapterParams());
-  ASSERT_NE(sim, nullptr);
-  hba_adapter* a = sim->get();
-  uint32_t bs;
-  {
-    auto f = SimFile::Open(a);
-    ASSERT_NE(f, nullptr);
-    bs = VdBlockSize(f->get(), 0);
-    ASSERT_NE(bs, 0u);
-  }
+TEST_F(Invariant1CommandOwner, ReplyAndResetFlushCompleteACommandOnce) {
+  ASSERT_NO_FATAL_FAILURE(CreateAdapter());
+  uint32_t bs = 0;
+  ASSERT_NO_FATAL_FAILURE(ReadVdBlockSize(a_, &bs));
 
   Gate reply_gate("completion work holding the I/O's reply");
   std::atomic<bool> armed{true};
   TestPointHandler handler([&](hba_test_point_id id, const void* arg) {
     if (id != HBA_TP_REPLY_COMPLETE) return;
     hbacore_test_cmd c = CmdInfo(arg);
-    if (c.adapter == a && c.kind == HBACORE_TEST_KIND_IO && armed.exchange(false))
+    if (c.adapter == a_ && c.kind == HBACORE_TEST_KIND_IO && armed.exchange(false))
       reply_gate.Hold();
   });
 
   IoSlot s;
   s.buf.assign(bs, 0x5a);
   Prepare(&s, true, 300);
-  ASSERT_TRUE(Submit(a, &s));
+  ASSERT_TRUE(Submit(a_, &s));
   ASSERT_TRUE(reply_gate.WaitHeld());
   // Every command still POSTED is flushed; the held one is COMPLETED.
-  ASSERT_EQ(hbacore_adapter_reset(a, true), 0);
+  ASSERT_EQ(hbacore_adapter_reset(a_, true), 0);
   EXPECT_EQ(s.done_calls.load(), 0) << "the reset completed a command its reply had taken";
   reply_gate.Open();
   ASSERT_TRUE(WaitDone(&s));
   EXPECT_TRUE(CompletedWhole(s)) << "the reply's result, not the flush's";
   // A second completion would run right after the first, in the same work.
-  EXPECT_TRUE(WaitFor([&] { return sim->Stats().cmds_outstanding == 0; }, kPromptBound));
+  EXPECT_TRUE(WaitFor([&] { return sim_->Stats().cmds_outstanding == 0; }, kPromptBound));
   EXPECT_EQ(s.done_calls.load(), 1);
 
-  hbacore_stats st = sim->Stats();
+  hbacore_stats st = sim_->Stats();
   EXPECT_EQ(st.reset_count, 1u);
   EXPECT_EQ(st.state, HBAMGR_STATE_LIVE);
   EXPECT_EQ(st.fw_faults, 0u);
-  sim.reset();
-  EXPECT_EQ(hbacore_warn_count(), warns);
+  RemoveAdapter();
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ namespace {
 using Invariant2InitBeforeDoorbell = SimAdapterTest;
 
 TEST_F(Invariant2InitBeforeDoorbell, LateRepliesAfterTimeoutFindTheirCommand) {
+  ASSERT_NO_FATAL_FAILURE(CreateAdapter());
   hba_fw* fw = hba_adapter_fw(sim_->get());
   auto consumed = [fw] {
     hba_fw_stats fs;
@@ -97,6 +98,7 @@ TEST_F(Invariant2InitBeforeDoorbell, LateRepliesAfterTimeoutFindTheirCommand) {
 // Everything the completion path touched was set up before the doorbell,
 // so the waiter finds the completion and returns at once.
 TEST_F(Invariant2InitBeforeDoorbell, CompletionBeforeThePosterReturnsIsNotLost) {
+  ASSERT_NO_FATAL_FAILURE(CreateAdapter());
   ASSERT_NO_FATAL_FAILURE(OpenFile());
 
   std::atomic<bool> armed{true};
@@ -129,6 +131,7 @@ TEST_F(Invariant2InitBeforeDoorbell, CompletionBeforeThePosterReturnsIsNotLost) 
 // aborter returned from posting it.  The abort succeeds (the command ends
 // TIMEOUT) without a reset.
 TEST_F(Invariant2InitBeforeDoorbell, TmAnswerBeforeTheAborterReturnsIsNotLost) {
+  ASSERT_NO_FATAL_FAILURE(CreateAdapter());
   ASSERT_NO_FATAL_FAILURE(OpenFile());
 
   std::atomic<bool> answered_early{false};

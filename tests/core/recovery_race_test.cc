@@ -70,6 +70,7 @@ void WritePattern(SimFile* f, std::vector<uint8_t>* pattern, uint32_t bs) {
 }
 
 TEST_F(RecoveryRace, ReplyArrivingDuringAbortRecoveryWakesTheCaller) {
+  ASSERT_NO_FATAL_FAILURE(CreateAdapter());
   ASSERT_NO_FATAL_FAILURE(OpenFile());
   uint32_t bs = VdBlockSize(file_->get(), 0);
   ASSERT_NE(bs, 0u);
@@ -112,6 +113,7 @@ TEST_F(RecoveryRace, ReplyArrivingDuringAbortRecoveryWakesTheCaller) {
 }
 
 TEST_F(RecoveryRace, ResetFlushingTheCommandWhileRecoveryWaitsWakesTheCaller) {
+  ASSERT_NO_FATAL_FAILURE(CreateAdapter());
   ASSERT_NO_FATAL_FAILURE(OpenFile());
   uint32_t bs = VdBlockSize(file_->get(), 0);
   ASSERT_NE(bs, 0u);
@@ -162,6 +164,7 @@ TEST_F(RecoveryRace, ResetFlushingTheCommandWhileRecoveryWaitsWakesTheCaller) {
 // qemu, holding reset_mutex: the hung-task detector reported the reset work
 // waiting for it) and then left the adapter DEAD.
 TEST_F(RecoveryRace, FirmwareFaultingWhileItComesBackIsResetAgain) {
+  ASSERT_NO_FATAL_FAILURE(CreateAdapter());
   std::atomic<bool> armed{true};
   std::atomic<int> injected{-1};
   TestPointHandler handler([&](hba_test_point_id id, const void* arg) {

@@ -1,8 +1,8 @@
-// The gtest fixture of the core tests that run on one small simulated
-// adapter (SmallAdapterParams): the adapter is made before the test,
-// optionally a file is opened on it, and at the end the file is closed, the
-// adapter removed and no HBA_WARN_ON may have fired since the test began.
-// A suite takes it under its own name: `using MySuite = SimAdapterTest;`.
+// The gtest fixture of the core tests that run on one simulated adapter: the
+// test creates it (SmallAdapterParams unless it says otherwise), may open a
+// file on it, and at the end the file is closed, the adapter removed and no
+// HBA_WARN_ON may have fired since the test began.  A suite takes it under
+// its own name: `using MySuite = SimAdapterTest;`.
 #ifndef HBAMGR_TESTS_CORE_SUPPORT_SIM_ADAPTER_TEST_H_
 #define HBAMGR_TESTS_CORE_SUPPORT_SIM_ADAPTER_TEST_H_
 
@@ -17,8 +17,9 @@ namespace hbamgr::coretest {
 
 class SimAdapterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    sim_ = SimAdapter::Create(SmallAdapterParams());
+  // sim_ and a_; call as ASSERT_NO_FATAL_FAILURE(CreateAdapter(...)).
+  void CreateAdapter(const hbacore_sim_params& params = SmallAdapterParams()) {
+    sim_ = SimAdapter::Create(params);
     ASSERT_NE(sim_, nullptr);
     a_ = sim_->get();
   }
