@@ -89,10 +89,18 @@ class Watcher(threading.Thread):
                     and (kind is None or n.kind == kind)]
 
 
-def write_hook(path, body):
+def make_hook(test, body):
+    """An alert_exec hook in a new directory (test.hookdir, mode 0755, removed
+    after the test) running the shell script `body`, in which "{dir}" stands
+    for that directory.  Returns the hook's alert_exec config line."""
+    test.hookdir = tempfile.mkdtemp(prefix="hbamgr-hook-")
+    os.chmod(test.hookdir, 0o755)
+    test.addCleanup(lambda: subprocess.run(["rm", "-rf", test.hookdir]))
+    path = os.path.join(test.hookdir, "hook")
     with open(path, "w") as f:
-        f.write("#!/bin/sh\n" + body)
+        f.write("#!/bin/sh\n" + body.replace("{dir}", test.hookdir))
     os.chmod(path, stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+    return f"alert_exec = {test.hookdir}/hook\n"
 
 
 class HealthTestCase(DaemonTestCase):
@@ -321,13 +329,8 @@ class DriveAlertTestCase(HealthTestCase):
     DRIVE_SIZE_MB = 64
 
     def setUp(self):
-        self.hookdir = tempfile.mkdtemp(prefix="hbamgr-hook-")
-        os.chmod(self.hookdir, 0o755)
-        self.addCleanup(lambda: subprocess.run(["rm", "-rf", self.hookdir]))
-        write_hook(os.path.join(self.hookdir, "hook"),
-                   f'env > "{self.hookdir}/env.$HBAMGR_ALERT_ID.$HBAMGR_ALERT_STATE"\n')
-        self.DAEMON_ARGS = {"extra_config": FAST + f"alert_exec = {self.hookdir}/hook\n"
-                                                   + self.EXTRA,
+        hook = make_hook(self, 'env > "{dir}/env.$HBAMGR_ALERT_ID.$HBAMGR_ALERT_STATE"\n')
+        self.DAEMON_ARGS = {"extra_config": FAST + hook + self.EXTRA,
                             "drive_size_mb": self.DRIVE_SIZE_MB}
         super().setUp()
         self.pd_id = self.cli_ok(HOT_DRIVE, "show")["drive"]["pd_id"]
@@ -533,13 +536,9 @@ class SelfTestScheduleWhileTestingTest(DriveAlertTestCase):
 
 class ExecHookTest(HealthTestCase):
     def setUp(self):
-        self.hookdir = tempfile.mkdtemp(prefix="hbamgr-hook-")
-        os.chmod(self.hookdir, 0o755)
-        self.addCleanup(lambda: subprocess.run(["rm", "-rf", self.hookdir]))
-        write_hook(os.path.join(self.hookdir, "hook"),
-                   f'env > "{self.hookdir}/env.$HBAMGR_ALERT_ID.$HBAMGR_ALERT_STATE"\n'
-                   'echo "paged about $HBAMGR_OBJECT"\n')
-        self.DAEMON_ARGS = {"extra_config": FAST + f"alert_exec = {self.hookdir}/hook\n"}
+        hook = make_hook(self, 'env > "{dir}/env.$HBAMGR_ALERT_ID.$HBAMGR_ALERT_STATE"\n'
+                               'echo "paged about $HBAMGR_OBJECT"\n')
+        self.DAEMON_ARGS = {"extra_config": FAST + hook}
         super().setUp()
 
     def test_hook_gets_the_documented_environment(self):
@@ -581,12 +580,8 @@ class ExecHookTest(HealthTestCase):
 
 class HungHookTest(HealthTestCase):
     def setUp(self):
-        self.hookdir = tempfile.mkdtemp(prefix="hbamgr-hook-")
-        self.addCleanup(lambda: subprocess.run(["rm", "-rf", self.hookdir]))
-        write_hook(os.path.join(self.hookdir, "hook"),
-                   f'echo $$ > "{self.hookdir}/pid"\nexec sleep 600\n')
-        self.DAEMON_ARGS = {"extra_config": FAST + f"alert_exec = {self.hookdir}/hook\n"
-                                                   "alert_exec_timeout = 1s\n"}
+        hook = make_hook(self, 'echo $$ > "{dir}/pid"\nexec sleep 600\n')
+        self.DAEMON_ARGS = {"extra_config": FAST + hook + "alert_exec_timeout = 1s\n"}
         super().setUp()
 
     def test_hung_hook_is_killed_at_its_timeout(self):
