@@ -36,7 +36,7 @@ daemon does.  Three measurements, paired A B A B, medians quoted:
     --ir-storms storms of 1000 events (each within the firmware log, so
     nothing is lost) with the subscriber attached; Ir per stored event in
     total, in the store (Store::AddEvents, SQLite's sqlite3_step within it)
-    and in the subscriber's stream (SubscribeStream::OnWriteDone).  Peer:
+    and in the subscriber's stream (its ServerWriteStream's OnWriteDone).  Peer:
     the bare sqlite3 writer above under callgrind with the same rows,
     counting only inside sqlite3_step: the SQL engine's own cost per row.
 
@@ -353,6 +353,12 @@ def sqlite_peer(rows, schema_sql):
 CALLGRIND = ["valgrind", "--tool=callgrind", "--separate-threads=no"]
 
 
+# The subscriber stream's write completion (SubscribeStream's reactor), as
+# callgrind names it.
+SUBSCRIBE_WRITE = ("ServerWriteStream<hbamgr::v1::SubscribeResponse, hbamgr::store::EventRow>"
+                   "::OnWriteDone")
+
+
 def inclusive_ir(outfile, names):
     """(program total, {name: inclusive Ir of the costliest function whose
     name contains it}) from a callgrind output file."""
@@ -414,8 +420,7 @@ def instructions(storms):
                                f"{got} delivered of {1000 * storms}")
         stored = (seq - seq0) - (lost - lost0)
         total, fn = inclusive_ir(f"{workdir}/daemon.{pid}.1",
-                                 ["Store::AddEvents", "sqlite3_step",
-                                  "SubscribeStream::OnWriteDone"])
+                                 ["Store::AddEvents", "sqlite3_step", SUBSCRIBE_WRITE])
         with open(f"{workdir}/rows.pickle", "wb") as f:
             pickle.dump((rows, schema), f)
         subprocess.run([*CALLGRIND, "--toggle-collect=sqlite3_step",
@@ -529,7 +534,7 @@ def main():
         print(f"instructions: {args.ir_storms} storms of 1000 events under callgrind")
         total, per, peer = instructions(args.ir_storms)
         store, sql, stream = (per["Store::AddEvents"], per["sqlite3_step"],
-                              per["SubscribeStream::OnWriteDone"])
+                              per[SUBSCRIBE_WRITE])
         print(f"  hbamgrd {total / 1000:.1f}k Ir per stored event: store {store / 1000:.1f}k "
               f"(SQLite {sql / 1000:.1f}k), subscriber stream {stream / 1000:.1f}k, the rest "
               f"{(total - store - stream) / 1000:.1f}k (simulated firmware and driver, "

@@ -35,6 +35,21 @@ class Builder {
     }
     Clause(absl::StrCat(column, " IN (", absl::StrJoin(values, ", "), ")"));
   }
+  // (column BETWEEN first AND last OR ...); no row when `ranges` is empty.
+  void AnyBetween(absl::string_view column, const std::vector<CodeRange>& ranges) {
+    if (ranges.empty()) return Clause("0");
+    std::vector<std::string> terms;
+    for (const CodeRange& r : ranges) {
+      query_.params.emplace_back(std::in_place_type<int64_t>, r.first);
+      query_.params.emplace_back(std::in_place_type<int64_t>, r.last);
+      terms.push_back(absl::StrCat(column, " BETWEEN ?", query_.params.size() - 1, " AND ?",
+                                   query_.params.size()));
+    }
+    Clause(absl::StrCat("(", absl::StrJoin(terms, " OR "), ")"));
+  }
+  // A condition written into the SQL text (a partial index's WHERE must be
+  // seen there, not in a bound value).
+  void Literal(absl::string_view condition) { Clause(condition); }
   void AtMost(absl::string_view column, uint64_t max) {
     if (max > static_cast<uint64_t>(INT64_MAX)) return;
     Where(absl::StrCat(column, " <="), static_cast<int64_t>(max));
@@ -63,19 +78,46 @@ void SqlQuery::BindTo(Statement& stmt) const {
   }
 }
 
+std::vector<CodeRange> ClassCodes(uint8_t event_class) {
+  if (event_class < HBAMGR_EVC_CTRL || event_class > HBAMGR_EVC_BGOP) return {};
+  const int64_t first = int64_t{event_class - HBAMGR_EVC_CTRL} << 8;
+  std::vector<CodeRange> ranges = {{first, first + 0xff}};
+  if (event_class == HBAMGR_EVC_CTRL) ranges.push_back({HBAMGR_EVT_HOST_FIRST, UINT32_MAX});
+  return ranges;
+}
+
 SqlQuery EventsQuery(const EventQuery& q) {
   Builder b;
   if (q.adapter) b.Where("adapter =", int64_t{*q.adapter});
   // Severity 0 (INFO) is the lowest: no filter.  Otherwise the few levels
   // from min_severity up, as equalities, so the planner takes the severity
-  // index (a range would look as wide as the table to it).
-  if (q.min_severity && *q.min_severity > 0) b.In("severity", *q.min_severity, HBAMGR_SEV_FATAL);
-  if (q.event_class) b.Where("class =", int64_t{*q.event_class});
+  // index (a range would look as wide as the table to it); and the literal
+  // term of the severity indexes' WHERE (schema 6: WARNING and up), without
+  // which the planner cannot use them.
+  if (q.min_severity && *q.min_severity > 0) {
+    b.Literal(absl::StrCat("severity >= ", int{HBAMGR_SEV_WARNING}));
+    b.In("severity", *q.min_severity, HBAMGR_SEV_FATAL);
+  }
+  // A class by its codes, so the code indexes serve it; the class itself is
+  // checked too (a firmware could log a code under another class).
+  std::vector<CodeRange> class_codes;
+  if (q.event_class) {
+    class_codes = ClassCodes(*q.event_class);
+    b.AnyBetween("code", class_codes);
+    b.Where("class =", int64_t{*q.event_class});
+  }
   if (q.code) b.Where("code =", int64_t{*q.code});
-  if (q.encl_id) b.Where("encl =", int64_t{*q.encl_id});  // the slot within it: no index
+  // Objects: the object indexes hold only rows with an id (schema 6), which
+  // the literal term tells the planner; a filter on HBAMGR_ID_NONE itself
+  // (rows without that object) goes without.
+  auto object = [&b](const char* column, uint16_t id) {
+    if (id != HBAMGR_ID_NONE) b.Literal(absl::StrCat(column, " != ", int{HBAMGR_ID_NONE}));
+    b.Where(absl::StrCat(column, " ="), int64_t{id});
+  };
+  if (q.encl_id) object("encl", *q.encl_id);  // the slot within it: no index
   if (q.slot) b.Where("slot =", int64_t{*q.slot});
-  if (q.pd_id) b.Where("pd =", int64_t{*q.pd_id});
-  if (q.vd_id) b.Where("vd =", int64_t{*q.vd_id});
+  if (q.pd_id) object("pd", *q.pd_id);
+  if (q.vd_id) object("vd", *q.vd_id);
   if (q.min_seq) b.AtLeast("seq", *q.min_seq);
   if (q.max_seq) b.AtMost("seq", *q.max_seq);
   if (q.since_ns) b.AtLeast("timestamp_ns", *q.since_ns);
@@ -83,16 +125,21 @@ SqlQuery EventsQuery(const EventQuery& q) {
   std::string order =
       q.adapter ? absl::StrCat(" ORDER BY seq", dir)
                 : absl::StrCat(" ORDER BY timestamp_ns", dir, ", adapter", dir, ", seq", dir);
-  // One adapter by severity alone: the planner would rather walk the
-  // adapter's seqs in order and filter, which reads the whole history when,
-  // as usual, few events are warnings or worse.  (With a class, code or
-  // object filter its own index is taken, being an equality.)
-  const bool by_severity = q.adapter && q.min_severity && *q.min_severity > 0 && !q.event_class &&
-                           !q.code && !q.encl_id && !q.pd_id && !q.vd_id;
+  // One adapter by severity or class alone: the planner would rather walk
+  // the adapter's seqs in order and filter, which reads the whole history
+  // when, as usual, few events match.  (With a code or object filter its
+  // own index is taken, being an equality.)
+  const bool other = q.code || q.encl_id || q.pd_id || q.vd_id;
+  const char* index = "";
+  if (q.adapter && !other && !class_codes.empty()) {
+    index = " INDEXED BY events_by_adapter_code";
+  } else if (q.adapter && !other && q.min_severity && *q.min_severity > 0) {
+    index = " INDEXED BY events_by_adapter_severity";
+  }
   return std::move(b).Finish(
       absl::StrCat("SELECT adapter, seq, timestamp_ns, type, class, severity, code, encl, slot, "
                    "pd, vd, arg0, arg1, description FROM events",
-                   by_severity ? " INDEXED BY events_by_adapter_severity" : ""),
+                   index),
       order, q.limit);
 }
 

@@ -23,6 +23,15 @@ struct SqlQuery {
   void BindTo(Statement& stmt) const;
 };
 
+// The event codes of a class, as docs/abi.md assigns them: the firmware's
+// codes of class c are (c - 1) << 8 .. +0xff, and host records
+// (HBAMGR_EVT_HOST_FIRST on) are class CTRL.  Empty for an unknown class.
+struct CodeRange {
+  int64_t first;
+  int64_t last;
+};
+std::vector<CodeRange> ClassCodes(uint8_t event_class);
+
 // Columns in EventRow order; ReadEventRow reads them back.
 SqlQuery EventsQuery(const EventQuery& query);
 EventRow ReadEventRow(const Statement& stmt);

@@ -228,7 +228,7 @@ struct StoreOptions {
 class Store {
  public:
   // The schema version this build writes (PRAGMA user_version).
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
 
   // Opens (creating if missing) the database at `path` and migrates it to
   // kSchemaVersion, each missing step in its own transaction.  Fails with
