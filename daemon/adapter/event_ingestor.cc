@@ -260,9 +260,9 @@ absl::StatusOr<bool> EventIngestor::CatchUp() {
   };
   for (int fetch = 0; fetch < kMaxFetchesPerCall; ++fetch) {
     if (absl::Status s = Stopped(); !s.ok()) return s;
-    // Room for a batch and, at worst, a loss record before each of its
-    // records; without it the log keeps what is left for the next call.
-    if (!WaitForRoom(2 * kBackfillBatch + 1)) {
+    // Room for a batch and a loss record before it; without it the log
+    // keeps what is left for the next call.
+    if (!WaitForRoom(kBackfillBatch + 1)) {
       if (absl::Status s = CheckCommits(); !s.ok()) return s;
       if (absl::Status s = Stopped(); !s.ok()) return s;
       return done(true);
@@ -283,9 +283,16 @@ absl::StatusOr<bool> EventIngestor::CatchUp() {
       RecordLoss(before, info->oldest_seq - 1, "overwritten in the firmware log");
       continue;
     }
+    bool hole = false;
     for (const hbamgr_event& ev : *records) {
       if (next_seq_ != 0 && ev.seq < next_seq_) continue;
       if (next_seq_ != 0 && ev.seq > next_seq_) {
+        // A gap after records accepted from this answer: the next fetch
+        // starts at it, so one fetch adds at most one loss record.
+        if (next_seq_ != before) {
+          hole = true;
+          break;
+        }
         RecordLoss(next_seq_, ev.seq - 1, "overwritten in the firmware log");
       }
       Accept(ev, /*backfilled=*/true);
@@ -295,7 +302,7 @@ absl::StatusOr<bool> EventIngestor::CatchUp() {
           absl::StrCat("firmware EVTLOG_GET from seq ", before, " returned only older records"));
     }
     Flush();
-    if (records->size() < kBackfillBatch) return false;  // reached the newest
+    if (!hole && records->size() < kBackfillBatch) return false;  // reached the newest
   }
   return done(true);
 }

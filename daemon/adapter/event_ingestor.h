@@ -88,10 +88,10 @@ class EventIngestor {
   // hand-offs (serializer, driver, firmware); under a storm on a loaded
   // machine their latency, not the copying, bounded ingestion at 128.
   static constexpr uint32_t kBackfillBatch = 1024;
-  // Rows read but not yet stored, at most: four firmware logs' worth (each
-  // row is at most ~200 bytes, so under 1 MiB), so a store stall of four
-  // times the log's span costs no event.
-  static constexpr size_t kMaxUnstoredEvents = 4 * kBackfillBatch;
+  // Rows read but not yet stored, at most: eight firmware logs' worth (each
+  // row is at most ~200 bytes, so under 2 MiB), so a store stall of several
+  // times the log's span (160 ms at 50k events/s) costs no event.
+  static constexpr size_t kMaxUnstoredEvents = 8 * kBackfillBatch;
   // How long a call waits for the store to make room before it returns
   // (the adapter loop beats meanwhile; the firmware log buffers).
   static constexpr absl::Duration kRoomWait = absl::Milliseconds(100);
