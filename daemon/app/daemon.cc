@@ -126,6 +126,13 @@ absl::Status Daemon::Start(const std::function<void()>& on_ready) {
   absl::StatusOr<std::unique_ptr<store::Store>> store = store::Store::Open(config_.database);
   if (!store.ok()) return store.status();
   store_ = *std::move(store);
+  // An upgrade's first start: the journal says what became of the database.
+  if (int found = store_->schema_found(); found != 0 && found != store::Store::kSchemaVersion) {
+    logger_->Log(sys::LogLevel::kNotice, "database migrated",
+                 {{"DATABASE", config_.database},
+                  {"FROM_SCHEMA", absl::StrCat(found)},
+                  {"TO_SCHEMA", absl::StrCat(store::Store::kSchemaVersion)}});
+  }
   health_ = std::make_unique<service::HealthPublisher>(store_.get(), logger_, kServiceNames);
   store_->SetFaultListener([this](const absl::Status& fault) { health_->SetStoreFault(fault); });
   SetGauge(metrics_, "hbamgr_build_info", "The running hbamgrd's version (value 1)",

@@ -81,7 +81,11 @@ const std::vector<manual::Section>& ManualSections() {
       {"FILES",
        {{"/etc/hbamgr/hbamgrd.conf", "configuration, see hbamgrd.conf(5)"},
         {"/run/hbamgr/hbamgrd.sock", "default unix socket"},
-        {"/var/lib/hbamgr/hbamgrd.db", "default database (events, audit, health history)"},
+        {"/var/lib/hbamgr/hbamgrd.db",
+         "default database (events, audit, health history). A database an older hbamgrd wrote "
+         "is migrated to this version's schema at start, before anything is served, and the "
+         "journal says so (\"database migrated\", FROM_SCHEMA=, TO_SCHEMA=); one a newer "
+         "hbamgrd wrote is refused"},
         {"/var/lib/hbamgr/hbamgrd.db.lock",
          "held (flock) by the daemon using the database beside it, names its pid: one hbamgrd per "
          "database. It is taken, and the socket checked, before anything is written; a second "

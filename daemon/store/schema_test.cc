@@ -70,6 +70,7 @@ TEST_F(SchemaTest, StoreOpenMigratesVersion1AndKeepsItsRows) {
 
   absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
   ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->schema_found(), 1);
   absl::StatusOr<std::vector<AuditRow>> audit = (*store)->QueryAudit({});
   ASSERT_TRUE(audit.ok()) << audit.status();
   ASSERT_EQ(audit->size(), 1u);
@@ -139,6 +140,18 @@ TEST_F(SchemaTest, StoreOpenMigratesVersion5EventsToTheSlimIndexes) {
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))),
             "events_by_adapter_severity,events_by_severity");
   sqlite3_finalize(stmt);
+}
+
+TEST_F(SchemaTest, StoreOpenSaysWhichSchemaItFound) {
+  sqlite3_close(db_);
+  db_ = nullptr;
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->schema_found(), 0);  // a new file
+  store->reset();
+  store = Store::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->schema_found(), Store::kSchemaVersion);  // nothing to migrate
 }
 
 TEST_F(SchemaTest, FailedStepLeavesTheVersionUnchanged) {

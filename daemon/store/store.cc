@@ -160,6 +160,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, Stor
   // sync is durable across application crashes in WAL mode.
   if (absl::Status s = EnableWal(*db); !s.ok()) return WithPath(s, path);
   if (absl::Status s = Exec(*db, "PRAGMA synchronous = NORMAL"); !s.ok()) return WithPath(s, path);
+  absl::StatusOr<int> schema_found = SchemaVersion(*db);
+  if (!schema_found.ok()) return WithPath(schema_found.status(), path);
   if (absl::Status s = MigrateTo(*db, kSchemaVersion); !s.ok()) return WithPath(s, path);
   if (options.max_bytes != 0) {
     if (absl::Status s = LimitSize(*db, options.max_bytes); !s.ok()) return WithPath(s, path);
@@ -182,14 +184,16 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, Stor
   absl::StatusOr<uint64_t> page_size = PageSize(*db);
   if (!page_size.ok()) return WithPath(page_size.status(), path);
   if (options.readers == 0) options.readers = 1;
-  return std::unique_ptr<Store>(
-      new Store(path, options, std::move(writer), std::move(checkpointer), *page_size));
+  return std::unique_ptr<Store>(new Store(path, options, *schema_found, std::move(writer),
+                                          std::move(checkpointer), *page_size));
 }
 
-Store::Store(std::string path, StoreOptions options, std::unique_ptr<Connection> writer,
-             std::unique_ptr<Connection> checkpointer, uint64_t page_size)
+Store::Store(std::string path, StoreOptions options, int schema_found,
+             std::unique_ptr<Connection> writer, std::unique_ptr<Connection> checkpointer,
+             uint64_t page_size)
     : path_(std::move(path)),
       options_(options),
+      schema_found_(schema_found),
       checkpoint_due_frames_(std::max<uint64_t>(1, options.wal_checkpoint_bytes / page_size)),
       writer_(std::move(writer)),
       checkpointer_(std::move(checkpointer)) {

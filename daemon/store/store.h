@@ -288,6 +288,10 @@ class Store {
   void SetFaultListener(std::function<void(const absl::Status&)> listener);
 
   const std::string& path() const { return path_; }
+  // The schema version (PRAGMA user_version) Open found the database at, and
+  // migrated from: 0 for a new file, kSchemaVersion when there was nothing
+  // to migrate.
+  int schema_found() const { return schema_found_; }
 
   // Copies the write-ahead log into the database on a connection of its own
   // (the writer goes on meanwhile): what no reader still needs, waiting for
@@ -330,8 +334,9 @@ class Store {
  private:
   class Connection;  // store_internal.h
 
-  Store(std::string path, StoreOptions options, std::unique_ptr<Connection> writer,
-        std::unique_ptr<Connection> checkpointer, uint64_t page_size);
+  Store(std::string path, StoreOptions options, int schema_found,
+        std::unique_ptr<Connection> writer, std::unique_ptr<Connection> checkpointer,
+        uint64_t page_size);
   // sqlite3_wal_hook of the writer: after each commit, `frames` in the log.
   static int OnWalCommit(void* self, sqlite3* db, const char* schema, int frames);
   // Runs `body` on the writer connection (write_mu_ held) and records the
@@ -354,6 +359,7 @@ class Store {
 
   const std::string path_;
   const StoreOptions options_;
+  const int schema_found_;
   const uint64_t checkpoint_due_frames_;  // log frames that call checkpoint_due_
 
   // Protects the writer connection and its statements.  Order: write_mu_
