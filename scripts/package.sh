@@ -2,7 +2,7 @@
 # package.sh - build hbamgr's Debian and RPM packages from the committed tree.
 #
 # Usage: scripts/package.sh [--deb] [--rpm] [--out DIR] [--no-lint]
-#                           [--uncommitted] [--version-suffix SUFFIX]
+#                           [--uncommitted]
 #        scripts/package.sh [--uncommitted] --print-source
 #        scripts/package.sh --check-version
 #
@@ -18,11 +18,6 @@
 #                    refs/stash), no file changes.
 #   --print-source   only print the commit the packages would be built from
 #                    (after the checks above) and exit
-#   --version-suffix SUFFIX
-#                    build <version>+SUFFIX (lower-case letters and digits),
-#                    a version higher than the tree's: for upgrade tests only
-#                    (tests/package/run-vm-test.sh), never for a release;
-#                    Debian packages only
 #   --check-version  only check that the packaging declares the project
 #                    version, print it and exit
 #
@@ -45,9 +40,8 @@
 # and use ccache: both build in the same directory,
 # ${HBAMGR_PACKAGE_WORKDIR:-<checkout>/build-package}/src/hbamgr-<version>/build-pkg,
 # with the same compiler flags (Debian's dpkg-buildflags; the RPM build gets
-# them as %optflags), locale and ccache directory, so the second build, an
-# upgrade-test build (only what the version is compiled into) and later runs
-# are ccache hits.
+# them as %optflags), locale and ccache directory, so the second build and
+# later runs are ccache hits.
 #
 # Prints the time of each step (wall clock and CPU seconds).  Exit status:
 # 0 built (and lint clean), 1 failure, 2 usage error.
@@ -59,7 +53,7 @@ log() { echo "package: $*" >&2; }
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
-build_deb=0 build_rpm=0 out=$top/dist lint=1 suffix='' check_only=0 uncommitted=0
+build_deb=0 build_rpm=0 out=$top/dist lint=1 check_only=0 uncommitted=0
 print_source=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -69,21 +63,12 @@ while [[ $# -gt 0 ]]; do
         --no-lint) lint=0; shift ;;
         --uncommitted) uncommitted=1; shift ;;
         --print-source) print_source=1; shift ;;
-        --version-suffix) suffix=${2?}; shift 2 ;;
         --check-version) check_only=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
 done
-[[ $build_deb -eq 1 || $build_rpm -eq 1 ]] || { build_deb=1; build_rpm=$((${#suffix} == 0)); }
-if [[ -n $suffix && ! $suffix =~ ^[a-z0-9]+$ ]]; then
-    echo "package: --version-suffix '$suffix': only lower-case letters and digits" >&2
-    exit 2
-fi
-if [[ -n $suffix && $build_rpm -eq 1 ]]; then
-    echo "package: --version-suffix builds Debian packages only (the upgrade test's)" >&2
-    exit 2
-fi
+[[ $build_deb -eq 1 || $build_rpm -eq 1 ]] || { build_deb=1; build_rpm=1; }
 
 # The one version, and what the packaging declares.
 version=$(sed -n 's/^project(hbamgr VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
@@ -108,7 +93,6 @@ if [[ $check_only -eq 1 ]]; then
     echo "$version"
     exit 0
 fi
-full_version=$version${suffix:++$suffix}
 
 # What to build from: HEAD, and only from a clean tree; or, for the tests, a
 # commit of the work tree (git stash create prints nothing when no tracked
@@ -162,14 +146,13 @@ if [[ $tree_commit == "$head_commit" ]]; then
 else
     from="$(git rev-parse --short "$head_commit") + uncommitted changes ($(git rev-parse --short "$tree_commit"), a test build)"
 fi
-log "hbamgr $full_version from $from, into $out"
+log "hbamgr $version from $from, into $out"
 
 steps_prefix=package
 # shellcheck source=scripts/lib/steps.sh
 . "$top/scripts/lib/steps.sh"
 
-# Both builds unpack the source here, as hbamgr-<version> (without a suffix, so an
-# upgrade-test build compiles in the same place too).
+# Both builds unpack the source here, as hbamgr-<version>.
 src_root=$work/src
 src=$src_root/hbamgr-$version
 export_tree() {
@@ -178,40 +161,27 @@ export_tree() {
     git archive --format=tar --prefix="hbamgr-$version/" "$tree_commit" | tar -x -C "$src_root"
 }
 
-# An upgrade-test build: an entry for <version>+SUFFIX on top of the changelog.
-deb_suffix_entry() { # CHANGELOG
-    local entry
-    entry=$(printf 'hbamgr (%s) unstable; urgency=medium\n\n  * Upgrade-test build of %s (scripts/package.sh --version-suffix %s);\n    not a release.\n\n -- %s  %s\n\n' \
-        "$full_version" "$version" "$suffix" \
-        "$(dpkg-parsechangelog -l "$1" -S Maintainer)" "$(date -R)")
-    printf '%s\n' "$entry" | cat - "$1" >"$1.new"
-    mv "$1.new" "$1"
-}
-
 build_debian() {
-    local what=()
     export_tree
     mv "$src/packaging/debian" "$src/debian"
-    # An upgrade-test build needs no source package.
-    [[ -z $suffix ]] || { deb_suffix_entry "$src/debian/changelog"; what=(-b); }
     (cd "$src" &&
         CCACHE_BASEDIR=$src CCACHE_NOHASHDIR=true \
         DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=$jobs" \
-        dpkg-buildpackage -us -uc "${what[@]}" >"$work/deb-build.log" 2>&1) ||
+        dpkg-buildpackage -us -uc >"$work/deb-build.log" 2>&1) ||
         { tail -n 40 "$work/deb-build.log" >&2; die "dpkg-buildpackage failed; log: $work/deb-build.log"; }
     # The build must have used the shared ccache (CCACHE_DIR above), not a new
     # one in debhelper's HOME, where it would compile everything every time.
     [[ ! -d $src/debian/.debhelper/generated/_source/home/.cache/ccache ]] ||
         die "the Debian build used a ccache of its own in debhelper's HOME (CCACHE_DIR not passed?)"
-    rm -f "$out"/hbamgr_"$full_version"[._]* "$out"/hbamgr-dkms_"$full_version"_* \
-          "$out"/python3-hbamgr_"$full_version"_*
-    cp "$src_root"/*_"$full_version"[._]* "$out/"
-    rm -f "$src_root"/*_"$full_version"[._]*
+    rm -f "$out"/hbamgr_"$version"[._]* "$out"/hbamgr-dkms_"$version"_* \
+          "$out"/python3-hbamgr_"$version"_*
+    cp "$src_root"/*_"$version"[._]* "$out/"
+    rm -f "$src_root"/*_"$version"[._]*
 }
 
 lint_debian() {
     local changes
-    changes=$(ls "$out"/hbamgr_"$full_version"_*.changes)
+    changes=$(ls "$out"/hbamgr_"$version"_*.changes)
     lintian --fail-on error,warning --show-overrides "$changes" | sed 's/^/lintian: /' >&2 ||
         die "lintian found errors or warnings (see above)"
     log "lintian: no errors, no warnings; overrides above (O:) carry their reason"
@@ -239,12 +209,12 @@ build_rpm_packages() {
         --define "optflags $flags" --define "build_ldflags $ldflags" \
         "$spec" >"$topdir/build.log" 2>&1) ||
         { tail -n 40 "$topdir/build.log" >&2; die "rpmbuild failed; log: $topdir/build.log"; }
-    rm -f "$out"/*-"$full_version"-*.rpm
+    rm -f "$out"/*-"$version"-*.rpm
     cp "$topdir"/RPMS/*/*.rpm "$topdir"/SRPMS/*.rpm "$out/"
 }
 
 lint_rpm() {
-    rpmlint -r packaging/rpm/hbamgr.rpmlintrc "$spec" "$out"/*-"$full_version"-*.rpm |
+    rpmlint -r packaging/rpm/hbamgr.rpmlintrc "$spec" "$out"/*-"$version"-*.rpm |
         sed 's/^/rpmlint: /' >&2 || die "rpmlint found errors (see above)"
 }
 
@@ -253,6 +223,6 @@ lint_rpm() {
 [[ $build_rpm -eq 0 ]] || timed "rpm build" build_rpm_packages
 [[ $build_rpm -eq 0 || $lint -eq 0 ]] || timed "rpmlint" lint_rpm
 
-log "built hbamgr $full_version:"
-(cd "$out" && ls -1 ./*"$full_version"* | sed 's|^\./|package:   |') >&2
+log "built hbamgr $version:"
+(cd "$out" && ls -1 ./*"$version"* | sed 's|^\./|package:   |') >&2
 print_steps

@@ -8,21 +8,32 @@
 #
 #   --dist DIR     where scripts/package.sh put the packages under test
 #   --version V    their version (hbamgr_V_amd64.deb, ...)
-#   --workdir DIR  root tree, disk image, upgrade packages, console log
-#                  (default: a new directory under ${TMPDIR:-/tmp}); kept
+#   --workdir DIR  root tree, disk image, console log (default: a new
+#                  directory under ${TMPDIR:-/tmp}); kept
 #   --timeout SEC  for the qemu run (default 1800)
 #
+# The upgrade starts from a real older release, hbamgr 1.0.0 (upgrade_from
+# below: its commit, store schema 4), so the new daemon migrates a database
+# the old one wrote.
+#
 # Steps (each one's wall-clock and CPU time is printed):
-#   1. the upgrade packages: scripts/package.sh --uncommitted --deb --no-lint
-#      --version-suffix pkgtest (V+pkgtest, from the same tree as checked out);
+#   1. the release packages: hbamgr, hbamgr-dkms and python3-hbamgr of
+#      upgrade_from, built by that commit's own scripts/package.sh (--deb
+#      --no-lint) in a clone of it; cached in
+#      ${HBAMGR_CACHE_DIR:-~/.cache/hbamgr}/upgrade-from/<commit>/ (debs,
+#      build.log, stamp written last; a directory without it is rebuilt);
 #   2. the base root: build-base-root.sh (cached, keyed by its package list:
 #      systemd, Debian's kernel and headers, dkms, and every package the .debs
-#      depend on);
-#   3. the image: the base root extracted, `apt-get install` of the V .debs in
-#      a chroot (DKMS builds hbamgr.ko for the image's kernel there), users
-#      alice (group hbamgr) and bob, the test service, then mkfs.ext4 -d;
+#      of both versions depend on);
+#   3. the image: the base root extracted, `apt-get install` of the release's
+#      .debs in a chroot (DKMS builds its hbamgr.ko for the image's kernel
+#      there), the .debs under test beside them, users alice (group hbamgr)
+#      and bob, the test service, then mkfs.ext4 -d;
 #   4. boot: tests/kernel/run-qemu.sh with the image as /dev/vda and the
-#      image's own kernel and initrd; the guest reboots once and powers off.
+#      image's own kernel and initrd: the release runs and stores events, the
+#      admin edits the configuration, apt upgrades to the packages under test
+#      (guest/pkgtest.sh checks the migration and every other thing on them);
+#      the guest reboots once and powers off.
 # run-qemu.sh judges the run: every TAP check passed, the plan is complete,
 # no kernel report (BUG, WARNING, lockdep, ...) on the console.  The guest
 # prints "HBAMGR-EXPOSURE <score>" (systemd-analyze security hbamgrd), shown
@@ -70,17 +81,79 @@ steps_prefix=run-vm-test
 # shellcheck source=scripts/lib/steps.sh
 . "$top/scripts/lib/steps.sh"
 
-upgrade=$workdir/upgrade
-build_upgrade() {
-    "$top/scripts/package.sh" --uncommitted --deb --no-lint --version-suffix pkgtest --out "$upgrade" \
-        >"$workdir/upgrade.log" 2>&1 ||
-        { tail -n 30 "$workdir/upgrade.log" >&2; die "upgrade package build failed"; }
+# The release the upgrade starts from: hbamgr 1.0.0, whose daemon keeps its
+# database at store schema 4 (Store::kSchemaVersion in that commit).  Move it
+# to a later release when one is made; it must be older than the tree's version.
+upgrade_from=4e2d62daacaf4e0cfa0ff0768cb98ca5d196b833
+from_cache=${HBAMGR_CACHE_DIR:-$HOME/.cache/hbamgr}/upgrade-from/$upgrade_from
+from_version='' from_schema='' from_debs=()
+# from_file PATH: PATH as it is in upgrade_from.
+from_file() { git -C "$top" show "$upgrade_from:$1"; }
+# The release's packages, built by its own scripts/package.sh in a clone of
+# it (--shared: objects borrowed from this one), once: in a new directory
+# beside the cache entry, renamed to it when complete.
+build_release() {
+    git -C "$top" cat-file -e "$upgrade_from^{commit}" 2>/dev/null ||
+        die "commit $upgrade_from (hbamgr 1.0.0, the release the upgrade test starts" \
+            "from) is not in this clone (a shallow clone?): git fetch --unshallow, or" \
+            "git fetch origin $upgrade_from"
+    from_version=$(from_file CMakeLists.txt | sed -n 's/^project(hbamgr VERSION \([0-9.]*\).*/\1/p')
+    from_schema=$(from_file daemon/store/store.h | sed -n 's/.*kSchemaVersion = \([0-9]*\);.*/\1/p')
+    [[ -n $from_version && -n $from_schema ]] ||
+        die "no version or store schema found in $upgrade_from"
+    dpkg --compare-versions "$from_version" lt "$version" ||
+        die "the release the upgrade starts from ($from_version, $upgrade_from) is not older than $version"
+    mkdir -p "${from_cache%/*}"
+    exec 8>"$from_cache.lock"
+    flock 8
+    if [[ -f $from_cache/stamp ]]; then
+        log "release $from_version packages cached: $from_cache"
+    else
+        local tmp start=$SECONDS
+        tmp=$(mktemp -d "$from_cache.tmp.XXXXXX")
+        log "building the release $from_version packages from $upgrade_from in $tmp"
+        git clone -q --shared --no-checkout "$top" "$tmp/src" &&
+            git -C "$tmp/src" checkout -q --detach "$upgrade_from" ||
+            die "could not check out $upgrade_from in $tmp/src"
+        # The release's package.sh predates its ccache fix (c5668c3): the
+        # cache named here keeps debhelper from starting an empty one of its
+        # own in a new HOME.
+        if ! (
+            if command -v ccache >/dev/null; then
+                CCACHE_DIR=$(ccache --get-config cache_dir)
+                CCACHE_CONFIGPATH=$(ccache --show-stats --verbose | sed -n 's/^Config file: *//p')
+                export CCACHE_DIR CCACHE_CONFIGPATH
+            fi
+            HBAMGR_PACKAGE_WORKDIR=$tmp/work \
+                exec "$tmp/src/scripts/package.sh" --deb --no-lint --out "$tmp/debs"
+        ) >"$tmp/build.log" 2>&1; then
+            tail -n 30 "$tmp/build.log" >&2
+            die "the release $from_version package build failed; log: $tmp/build.log"
+        fi
+        mkdir "$tmp/entry"
+        mv "$tmp/debs"/*.deb "$tmp/build.log" "$tmp/entry/"
+        printf 'commit=%s\nversion=%s\nbuilt=%s\nseconds=%s\n' "$upgrade_from" \
+            "$from_version" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$((SECONDS - start))" \
+            >"$tmp/entry/stamp"
+        rm -rf "$from_cache"
+        mv "$tmp/entry" "$from_cache"
+        rm -rf "$tmp"
+        log "release $from_version packages built in $((SECONDS - start)) s: $from_cache"
+    fi
+    exec 8>&-
+    local p f
+    for p in hbamgr hbamgr-dkms python3-hbamgr; do
+        f=$(ls "$from_cache/${p}_${from_version}_"*.deb 2>/dev/null | head -n 1) || true
+        [[ -n $f ]] || die "no ${p}_${from_version}_*.deb in $from_cache"
+        from_debs+=("$f")
+    done
 }
 
-# The names the .debs depend on (first alternatives, no versions), less our own.
+# The names the .debs of both versions depend on (first alternatives, no
+# versions), less our own.
 runtime_depends() {
     local f
-    for f in "${debs[@]}"; do dpkg-deb -f "$f" Depends; done |
+    for f in "${debs[@]}" "${from_debs[@]}"; do dpkg-deb -f "$f" Depends; done |
         tr ',' '\n' | sed 's/|.*//; s/(.*//; s/:any//; s/ //g' |
         grep -v -e '^$' -e '^hbamgr' | sort -u | paste -sd, -
 }
@@ -108,23 +181,25 @@ make_root() {
     mkdir -p "$root"
     tar -xpf "$base_tar" -C "$root" --numeric-owner
     mkdir -p "$root/root/debs/install" "$root/root/debs/upgrade" "$root/usr/local/lib/hbamgr-pkgtest"
-    cp "${debs[@]}" "$root/root/debs/install/"
-    cp "$upgrade"/*.deb "$root/root/debs/upgrade/"
+    cp "${from_debs[@]}" "$root/root/debs/install/"
+    cp "${debs[@]}" "$root/root/debs/upgrade/"
     cp "$top/tests/kernel/guest-lib.sh" "$here/guest/pkgtest.sh" \
         "$root/usr/local/lib/hbamgr-pkgtest/"
-    # The database schema (PRAGMA user_version) the daemon under test uses.
+    # The database schemas (PRAGMA user_version) of the release's daemon and
+    # of the daemon under test.
+    local lib=$root/usr/local/lib/hbamgr-pkgtest
+    echo "$from_schema" >"$lib/schema_version_from"
     sed -n 's/.*kSchemaVersion = \([0-9]*\);.*/\1/p' "$top/daemon/store/store.h" \
-        >"$root/usr/local/lib/hbamgr-pkgtest/schema_version"
-    [[ -s $root/usr/local/lib/hbamgr-pkgtest/schema_version ]] ||
-        die "no kSchemaVersion in daemon/store/store.h"
+        >"$lib/schema_version"
+    [[ -s $lib/schema_version ]] || die "no kSchemaVersion in daemon/store/store.h"
     cp "$here/guest/hbamgr-pkgtest.service" "$root/etc/systemd/system/"
     echo hbamgr-pkgtest >"$root/etc/hostname"
     echo '/dev/vda / ext4 rw,errors=remount-ro 0 1' >"$root/etc/fstab"
     DEBIAN_FRONTEND=noninteractive chroot_run apt-get install -y \
-        "${debs[@]/#*\//\/root\/debs\/install\/}" >"$workdir/install.log" 2>&1 ||
+        "${from_debs[@]/#*\//\/root\/debs\/install\/}" >"$workdir/install.log" 2>&1 ||
         { tail -n 40 "$workdir/install.log" >&2; die "apt-get install in the image failed"; }
-    grep -q "^hbamgr/$version, .*: installed" <(chroot_run dkms status hbamgr) ||
-        die "DKMS did not install hbamgr $version in the image (see $workdir/install.log)"
+    grep -q "^hbamgr/$from_version, .*: installed" <(chroot_run dkms status hbamgr) ||
+        die "DKMS did not install hbamgr $from_version in the image (see $workdir/install.log)"
     chroot_run /bin/sh -ec '
         useradd --create-home --groups hbamgr alice
         useradd --create-home bob
@@ -152,11 +227,11 @@ boot() {
 }
 
 log "packages $version from $dist; work in $workdir"
-timed "upgrade packages ($version+pkgtest)" build_upgrade
+timed "release packages to upgrade from (${upgrade_from:0:7})" build_release
 timed "base root (build-base-root.sh)" build_base
 timed "image root: extract, apt install, DKMS build" make_root
 timed "disk image (mkfs.ext4 -d)" make_image
-timed "qemu: two boots, the checks, upgrade, purge" boot
+timed "qemu: the release, upgrade, the checks, reboot, purge" boot
 exposure=$(tr -d '\r' <"$workdir/console.log" | sed -n 's/^HBAMGR-EXPOSURE \([0-9.]*\)$/\1/p' | tail -n 1)
 log "systemd-analyze security hbamgrd: exposure ${exposure:-not reported}"
 print_steps

@@ -2,11 +2,15 @@
 # pkgtest.sh - the installed-system checks, run in the qemu guest by
 # hbamgr-pkgtest.service on each boot (run-vm-test.sh installs both).
 #
-# The image has hbamgr, hbamgr-dkms and python3-hbamgr of the version under
-# test installed with apt (DKMS built hbamgr.ko at image-build time), the
-# packages of a higher version in /root/debs/upgrade, users alice (group
-# hbamgr) and bob.  Boot 1 checks the service as installed and reboots;
-# boot 2 checks what survived the reboot, upgrades, purges and powers off.
+# The image has hbamgr, hbamgr-dkms and python3-hbamgr of an older release
+# installed with apt (DKMS built its hbamgr.ko at image-build time), the
+# packages under test in /root/debs/upgrade, users alice (group hbamgr) and
+# bob.  Boot 1: the release's daemon stores events in its database (at the
+# release's store schema) and the admin edits the configuration; apt upgrades
+# to the packages under test, and the upgrade (configuration kept, database
+# migrated, service restarted, module rebuilt) and then the service as
+# installed are checked; reboot.  Boot 2 checks what survived the reboot,
+# purges and powers off.
 # Results are TAP (tests/kernel/guest-lib.sh) on the serial console; the
 # numbering goes on across the reboot (HBAMGR_TAP_STATE).
 set -u
@@ -16,6 +20,10 @@ mkdir -p "$state"
 # shellcheck source=tests/kernel/guest-lib.sh
 . /usr/local/lib/hbamgr-pkgtest/guest-lib.sh
 conf=/etc/hbamgr/hbamgrd.conf
+# The store schemas (PRAGMA user_version) of the release's daemon and of the
+# daemon under test (run-vm-test.sh).
+schema_from=$(cat /usr/local/lib/hbamgr-pkgtest/schema_version_from)
+schema=$(cat /usr/local/lib/hbamgr-pkgtest/schema_version)
 kver=$(uname -r)
 export DEBIAN_FRONTEND=noninteractive
 
@@ -38,6 +46,13 @@ journal_since() {
     journalctl -u hbamgrd -o verbose --no-pager --after-cursor "$(cat "$1")"
 }
 save_cursor() { journalctl -n 0 --show-cursor -q | sed -n 's/^-- cursor: //p' >"$1"; }
+# daemon_info FIELD: the field of hbamgr.v1.Daemon/GetDaemonInfo (python3-hbamgr).
+daemon_info() {
+    python3 -c 'import grpc, sys
+from hbamgr.v1 import daemon_pb2, daemon_pb2_grpc
+stub = daemon_pb2_grpc.DaemonStub(grpc.insecure_channel("unix:/run/hbamgr/hbamgrd.sock"))
+print(getattr(stub.GetDaemonInfo(daemon_pb2.GetDaemonInfoRequest(), timeout=30), sys.argv[1]))' "$1"
+}
 db_user_version() {
     python3 -c 'import sqlite3,sys; print(sqlite3.connect("file:"+sys.argv[1]+"?mode=ro", uri=True).execute("PRAGMA user_version").fetchone()[0])' \
         /var/lib/hbamgr/hbamgrd.db
@@ -58,22 +73,96 @@ versions_agree() {
     done
 }
 
-# --- boot 1: the service as installed ----------------------------------------
+# --- boot 1: the release; the upgrade; the service as installed ---------------
+
+# The release the image has: its daemon serves and stores events at its
+# schema; the admin edits the configuration.
+release() {
+    local vf=$1 n0
+    tap_check "the release's hbamgrd $vf serves on its hbamgr.ko $vf" \
+        'wait_for 120 "[ \"\$(systemctl is-active hbamgrd)\" = active ]" && wait_for 60 serving &&
+         [ "$(hbamgrd --version)" = "hbamgrd $vf" ] && [ "$(cat /sys/module/hbamgr/version)" = "$vf" ]'
+    n0=$(event_seqs | wc -l)
+    hbacli /c0/e0/s2 start locate >/dev/null
+    wait_for 60 '[ "$(event_seqs | wc -l)" -gt "$n0" ]'
+    event_seqs >"$state/seqs_from"
+    db_user_version >"$state/user_version_from"
+    tap_check "it stored events in its database, at store schema $schema_from" \
+        '[ -s "$state/seqs_from" ] && seqs_ascend_by_one &&
+         [ "$(cat "$state/user_version_from")" = "$schema_from" ]'
+    # The admin's edit the upgrade must keep (the release's daemon takes it).
+    save_cursor "$state/cursor"
+    tap_check "the admin edits $conf (log_level = notice) and reloads" \
+        'sed -i "s/^#\{0,1\}log_level = .*/log_level = notice   # admin edit/" "$conf" &&
+         systemctl reload hbamgrd &&
+         wait_for 60 "journal_since $state/cursor | grep -q \"LOG_LEVEL=notice\""'
+}
+
+# apt upgrades the release to the packages under test.  The package's
+# hbamgrd.conf changed between the versions and so did the admin's:
+# --force-confold keeps the admin's (the new one is put beside it as
+# hbamgrd.conf.dpkg-dist), as unattended upgrades do; without an answer dpkg
+# would stop at its conffile prompt.
+upgrade() {
+    local vf=$1 v=$2 pid started t0 last_from
+    pid=$(prop MainPID)
+    started=$(prop ExecMainStartTimestampMonotonic)
+    last_from=$(tail -n 1 "$state/seqs_from")
+    save_cursor "$state/cursor"
+    t0=$(uptime_s)
+    tap_ok "apt-get install the $v packages (upgrade from $vf, keeping changed conffiles)" \
+        apt-get install -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+            /root/debs/upgrade/hbamgr_*.deb /root/debs/upgrade/hbamgr-dkms_*.deb \
+            /root/debs/upgrade/python3-hbamgr_*.deb
+    tap_diag "time: the upgrade (apt-get install, DKMS build) took $(($(uptime_s) - t0)) s"
+    tap_check "the admin's edit of $conf is kept" 'grep -q "^log_level = notice   # admin edit" "$conf"'
+    [ ! -e "$conf.dpkg-dist" ] || tap_diag "the package's new $conf is beside it: $conf.dpkg-dist"
+    tap_check "the upgrade restarted the service: a new hbamgrd $v (GetDaemonInfo) serves" \
+        '[ "$(prop ExecMainStartTimestampMonotonic)" -gt "$started" ] &&
+         [ "$(prop MainPID)" != "$pid" ] && wait_for 60 serving &&
+         [ "$(hbamgrd --version)" = "hbamgrd $v" ] && [ "$(daemon_info version)" = "$v" ] &&
+         [ "$(daemon_info pid)" = "$(prop MainPID)" ]'
+    tap_ok "DKMS rebuilt the module: hbamgr $v installed for $kver, $vf gone" \
+        sh -c "dkms status hbamgr; dkms status -m hbamgr -v '$v' -k '$kver' | grep -q ': installed' &&
+               ! dkms status -m hbamgr -v '$vf' | grep -q . &&
+               [ \"\$(modinfo -F version hbamgr)\" = '$v' ]"
+    # The release's schema was checked above (user_version_from); the new
+    # daemon migrates the database at start, before it serves, and says so.
+    tap_check "the new daemon migrated the database from store schema $schema_from to $schema" \
+        '[ "$(cat "$state/user_version_from")" = "$schema_from" ] && [ "$schema_from" -lt "$schema" ] &&
+         [ "$(db_user_version)" = "$schema" ] &&
+         journal_since "$state/cursor" | grep -q "^ *FROM_SCHEMA=$schema_from\$" &&
+         journal_since "$state/cursor" | grep -q "^ *TO_SCHEMA=$schema\$"'
+    tap_check "every event the release stored is still there, in order" \
+        '[ "$(event_seqs | head -n "$(wc -l <"$state/seqs_from")")" = "$(cat "$state/seqs_from")" ]'
+    hbacli /c0/e0/s2 stop locate >/dev/null
+    tap_check "the new daemon's seqs continue after the release's, without a gap" \
+        'wait_for 60 "[ \$(event_seqs | tail -n 1) -gt $last_from ]" && seqs_ascend_by_one'
+    # The upgrade keeps the running module (the release's) loaded.  With it
+    # unloaded, hbamgr's postinst loads the one DKMS built, without a reboot,
+    # before it starts the service: as on a first install on a running system.
+    tap_check "hbamgrd stopped, the release's hbamgr.ko unloaded" \
+        'systemctl stop hbamgrd && modprobe -r hbamgr && [ ! -d /sys/module/hbamgr ]'
+    tap_ok "apt-get install --reinstall hbamgr $v" \
+        apt-get install -y --reinstall /root/debs/upgrade/hbamgr_*.deb
+    tap_check "its postinst loaded the module DKMS rebuilt ($v), without a reboot" \
+        '[ "$(cat /sys/module/hbamgr/version)" = "$v" ]'
+    tap_check "... and started the service, which serves on it" 'wait_for 60 serving'
+    tap_ok "every piece reports version $v" versions_agree "$v"
+}
 
 boot1() {
-    local v pid
+    local vf v pid
     tap_diag "time: boot 1 up, checks start at $(uptime_s) s"
-    v=$(dpkg-query -W -f '${Version}' hbamgr)
-    echo "$v" >"$state/version1"
-    tap_diag "kernel $kver, hbamgr $v"
+    vf=$(dpkg-query -W -f '${Version}' hbamgr)
+    v=$(dpkg-deb -f /root/debs/upgrade/hbamgr_*.deb Version)
+    echo "$v" >"$state/version"
+    tap_diag "kernel $kver, hbamgr $vf installed (store schema $schema_from); upgrade to $v (schema $schema)"
+    release "$vf"
+    upgrade "$vf" "$v"
+    tap_diag "time: the release and the upgrade checked at $(uptime_s) s"
 
-    tap_check "hbamgr.ko was loaded at boot by systemd-modules-load" \
-        '[ -d /sys/module/hbamgr ] &&
-         journalctl -b --no-pager -t systemd-modules-load | grep -q "Inserted module .hbamgr."'
-    tap_ok "dkms status: hbamgr $v installed for the running kernel" \
-        sh -c "dkms status hbamgr; dkms status -m hbamgr -v '$v' -k '$kver' | grep -q ': installed'"
-    tap_ok "every piece reports version $v" versions_agree "$v"
-
+    # The service as installed, on the version under test.
     tap_check "hbamgrd.service is Type=notify and active, with its STATUS=" \
         'wait_for 120 "[ \"\$(systemctl is-active hbamgrd)\" = active ]" &&
          [ "$(prop Type)" = notify ] && prop StatusText | grep -q "1/1 adapters serving"'
@@ -118,8 +207,7 @@ boot1() {
          systemctl reload hbamgrd &&
          wait_for 60 "journal_since $state/cursor | grep -q \"reload failed; keeping the running configuration\"" &&
          [ "$(prop MainPID)" = "$pid" ] && [ "$(systemctl is-active hbamgrd)" = active ] && serving'
-    # The admin's edit the upgrade must keep.
-    sed -i "s/^log_level = .*/log_level = notice   # admin edit/" "$conf"
+    sed -i "s/^log_level = .*/log_level = notice/" "$conf"
     save_cursor "$state/cursor"
     tap_check "a good config on the next reload applies again" \
         'systemctl reload hbamgrd &&
@@ -158,7 +246,6 @@ boot1() {
     hbacli /c0/e0/s2 start locate >/dev/null
     wait_for 60 '[ "$(event_seqs | wc -l)" -gt "$n0" ]'
     event_seqs >"$state/seqs1"
-    db_user_version >"$state/user_version1"
     tap_check "events are stored before the reboot" \
         '[ -s "$state/seqs1" ] && seqs_ascend_by_one'
     echo 2 >"$state/phase"
@@ -167,69 +254,27 @@ boot1() {
     systemctl reboot
 }
 
-# --- boot 2: after the reboot; upgrade; purge ----------------------------------
+# --- boot 2: after the reboot; purge -------------------------------------------
 
 boot2() {
-    local v1 v2 last1 first1 pid started t0
+    local v last1 first_from
     tap_diag "time: boot 2 up, checks start at $(uptime_s) s"
-    v1=$(cat "$state/version1")
+    v=$(cat "$state/version")
     last1=$(tail -n 1 "$state/seqs1")
-    first1=$(head -n 1 "$state/seqs1")
+    first_from=$(head -n 1 "$state/seqs_from")
+    tap_check "hbamgr.ko $v was loaded at boot by systemd-modules-load" \
+        '[ "$(cat /sys/module/hbamgr/version)" = "$v" ] &&
+         journalctl -b --no-pager -t systemd-modules-load | grep -q "Inserted module .hbamgr."'
+    tap_ok "dkms status: hbamgr $v installed for the running kernel" \
+        sh -c "dkms status hbamgr; dkms status -m hbamgr -v '$v' -k '$kver' | grep -q ': installed'"
     tap_check "hbamgrd is active again after the reboot" \
         'wait_for 120 "[ \"\$(systemctl is-active hbamgrd)\" = active ]" && wait_for 60 serving'
     hbacli /c0/e0/s3 start locate >/dev/null
-    tap_check "the event history survived the reboot (database in /var/lib/hbamgr)" \
-        '[ "$(event_seqs | head -n 1)" = "$first1" ] &&
+    tap_check "the event history survived the reboot (database in /var/lib/hbamgr), the release's too" \
+        '[ "$(event_seqs | head -n 1)" = "$first_from" ] &&
          [ "$(event_seqs | awk -v l="$last1" "\$1 <= l" | wc -l)" -eq "$(wc -l <"$state/seqs1")" ]'
     tap_check "seqs continue after the old ones, without a gap" \
         'wait_for 60 "[ \$(event_seqs | tail -n 1) -gt $last1 ]" && seqs_ascend_by_one'
-
-    # Upgrade to the higher version.
-    v2=$(dpkg-deb -f /root/debs/upgrade/hbamgr_*.deb Version)
-    pid=$(prop MainPID)
-    started=$(prop ExecMainStartTimestampMonotonic)
-    local n1
-    n1=$(event_seqs | wc -l)
-    t0=$(uptime_s)
-    tap_ok "apt-get install the $v2 packages (upgrade from $v1)" \
-        apt-get install -y /root/debs/upgrade/hbamgr_*.deb \
-            /root/debs/upgrade/hbamgr-dkms_*.deb /root/debs/upgrade/python3-hbamgr_*.deb
-    tap_diag "time: the upgrade (apt-get install, DKMS build) took $(($(uptime_s) - t0)) s"
-    tap_check "the admin's edit of $conf is kept" 'grep -q "^log_level = notice   # admin edit" "$conf"'
-    tap_check "the service was restarted by the upgrade" \
-        '[ "$(prop ExecMainStartTimestampMonotonic)" -gt "$started" ] &&
-         [ "$(prop MainPID)" != "$pid" ] && wait_for 60 serving &&
-         [ "$(hbamgrd --version)" = "hbamgrd $v2" ]'
-    tap_ok "DKMS rebuilt the module: hbamgr $v2 installed for $kver, $v1 gone" \
-        sh -c "dkms status hbamgr; dkms status -m hbamgr -v '$v2' -k '$kver' | grep -q ': installed' &&
-               ! dkms status -m hbamgr -v '$v1' | grep -q . &&
-               [ \"\$(modinfo -F version hbamgr)\" = '$v2' ]"
-    tap_check "the database is kept: every stored event is still there" \
-        '[ "$(event_seqs | wc -l)" -ge "$n1" ] && [ "$(event_seqs | head -n 1)" = "$first1" ]'
-    # The schema of the tree the packages were built from (run-vm-test.sh).
-    # Both versions come from the same tree today, so there is no migration
-    # to run, and the check says so rather than claim one.
-    local schema1 schema2 migration
-    schema1=$(cat "$state/user_version1")
-    schema2=$(cat /usr/local/lib/hbamgr-pkgtest/schema_version)
-    if [ "$schema1" = "$schema2" ]; then
-        migration="schema $schema2 both before and after: no migration to run"
-    else
-        migration="migrated from schema $schema1 to $schema2"
-    fi
-    tap_check "the database is at the new daemon's schema ($migration)" \
-        '[ "$(db_user_version)" = "$schema2" ]'
-    # The upgrade keeps the running module (the old one) loaded.  With it
-    # unloaded, hbamgr's postinst loads the one DKMS built, without a reboot,
-    # before it starts the service: as on a first install on a running system.
-    tap_check "hbamgrd stopped, hbamgr.ko unloaded" \
-        'systemctl stop hbamgrd && modprobe -r hbamgr && [ ! -d /sys/module/hbamgr ]'
-    tap_ok "apt-get install --reinstall hbamgr $v2" \
-        apt-get install -y --reinstall /root/debs/upgrade/hbamgr_*.deb
-    tap_check "its postinst loaded the module DKMS rebuilt ($v2), without a reboot" \
-        '[ "$(cat /sys/module/hbamgr/version)" = "$v2" ]'
-    tap_check "... and started the service, which serves on it; every piece reports $v2" \
-        'wait_for 60 serving && versions_agree "$v2"'
 
     # Purge.
     tap_ok "apt-get purge hbamgr hbamgr-dkms python3-hbamgr" \
