@@ -83,7 +83,8 @@ steps_prefix=run-vm-test
 
 # The release the upgrade starts from: hbamgr 1.0.0, whose daemon keeps its
 # database at store schema 4 (Store::kSchemaVersion in that commit).  Move it
-# to a later release when one is made; it must be older than the tree's version.
+# to a later release when one is made: its version must be older than the
+# tree's, and its store schema too (the guest demands a migration).
 upgrade_from=4e2d62daacaf4e0cfa0ff0768cb98ca5d196b833
 from_cache=${HBAMGR_CACHE_DIR:-$HOME/.cache/hbamgr}/upgrade-from/$upgrade_from
 from_version='' from_schema='' from_debs=()
