@@ -19,7 +19,8 @@
 # Steps (each one's wall-clock and CPU time is printed):
 #   1. the release packages: hbamgr, hbamgr-dkms and python3-hbamgr of
 #      upgrade_from, built by that commit's own scripts/package.sh (--deb
-#      --no-lint) in a clone of it; cached in
+#      --no-lint) in a repository of that commit alone (fetched from origin
+#      first when this clone is shallow and lacks it); cached in
 #      ${HBAMGR_CACHE_DIR:-~/.cache/hbamgr}/upgrade-from/<commit>/ (debs,
 #      build.log, stamp written last; a directory without it is rebuilt);
 #   2. the base root: build-base-root.sh (cached, keyed by its package list:
@@ -90,13 +91,20 @@ from_cache=${HBAMGR_CACHE_DIR:-$HOME/.cache/hbamgr}/upgrade-from/$upgrade_from
 from_version='' from_schema='' from_debs=()
 # from_file PATH: PATH as it is in upgrade_from.
 from_file() { git -C "$top" show "$upgrade_from:$1"; }
-# The release's packages, built by its own scripts/package.sh in a clone of
-# it (--shared: objects borrowed from this one), once: in a new directory
-# beside the cache entry, renamed to it when complete.
+# The release's packages, built by its own scripts/package.sh in a
+# repository of that commit alone, once: in a new directory beside the cache
+# entry, renamed to it when complete.
 build_release() {
+    # A shallow clone (CI's, say) lacks the release's commit: fetch that one
+    # commit from where the clone came from.
+    if ! git -C "$top" cat-file -e "$upgrade_from^{commit}" 2>/dev/null; then
+        log "commit $upgrade_from is not in this clone (a shallow clone?): fetching it from origin"
+        git -C "$top" fetch -q --depth 1 origin "$upgrade_from" ||
+            log "could not fetch $upgrade_from from origin"
+    fi
     git -C "$top" cat-file -e "$upgrade_from^{commit}" 2>/dev/null ||
         die "commit $upgrade_from (hbamgr 1.0.0, the release the upgrade test starts" \
-            "from) is not in this clone (a shallow clone?): git fetch --unshallow, or" \
+            "from) is not in this clone and origin did not give it: git fetch --unshallow, or" \
             "git fetch origin $upgrade_from"
     from_version=$(from_file CMakeLists.txt | sed -n 's/^project(hbamgr VERSION \([0-9.]*\).*/\1/p')
     from_schema=$(from_file daemon/store/store.h | sed -n 's/.*kSchemaVersion = \([0-9]*\);.*/\1/p')
@@ -113,8 +121,11 @@ build_release() {
         local tmp start=$SECONDS
         tmp=$(mktemp -d "$from_cache.tmp.XXXXXX")
         log "building the release $from_version packages from $upgrade_from in $tmp"
-        git clone -q --shared --no-checkout "$top" "$tmp/src" &&
-            git -C "$tmp/src" checkout -q --detach "$upgrade_from" ||
+        # Only that commit, fetched by its id: a clone of a shallow clone
+        # would have only what its branches reach.
+        git init -q "$tmp/src" &&
+            git -C "$tmp/src" fetch -q --depth 1 "file://$top" "$upgrade_from" &&
+            git -C "$tmp/src" checkout -q --detach FETCH_HEAD ||
             die "could not check out $upgrade_from in $tmp/src"
         # The release's package.sh predates its ccache fix (c5668c3): the
         # cache named here keeps debhelper from starting an empty one of its
